@@ -39,7 +39,9 @@ func callFn(fn func(*sqlite3.Conn) error, c *sqlite3.Conn) (err error, panicked 
 // an unknown state. Its requests were all answered first.
 type errRestart struct{ cause error }
 
-func (e errRestart) Error() string { return "liteactor: replacing connection after panic: " + e.cause.Error() }
+func (e errRestart) Error() string {
+	return "liteactor: replacing connection after panic: " + e.cause.Error()
+}
 
 // IsCallbackRestart reports whether a supervisor's failure reason is a
 // deliberate restart after a callback panic (not a fault of the engine).
