@@ -163,13 +163,23 @@ func (q *Queue) refill() {
 // Take hands the writer up to max queued requests in FIFO order; the queue
 // no longer counts them. A KindExclusive request always comes alone.
 // Requests whose ctx has ended are answered with ctx.Err() here and never
-// reach the writer. An empty result marks the writer idle: the next Submit
-// kicks it.
+// reach the writer. Parked requests are admitted as room appears, also
+// within one Take. An empty result marks the writer idle (and the queue is
+// then empty): the next Submit kicks it.
 func (q *Queue) Take(max int, buf []*Request) []*Request {
 	batch := buf[:0]
 	var expired []*Request
 	q.mu.Lock()
-	for len(batch) < max && q.queued.n > 0 {
+	for len(batch) < max {
+		if q.queued.n == 0 {
+			// Expired requests may have made room for parked ones: admit
+			// them now, or an idle writer would leave them queued with no
+			// kick coming.
+			q.refill()
+			if q.queued.n == 0 {
+				break
+			}
+		}
 		r := q.queued.head
 		if r.Ctx.Err() != nil {
 			q.queued.remove(r)
@@ -189,8 +199,8 @@ func (q *Queue) Take(max int, buf []*Request) []*Request {
 		}
 	}
 	q.refill()
-	if len(batch) == 0 {
-		q.idle = true
+	q.idle = len(batch) == 0
+	if q.idle {
 		q.signalDrained()
 	}
 	q.mu.Unlock()
