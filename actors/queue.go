@@ -68,6 +68,7 @@ func (q *Queue) Submit(r *Request) error {
 	switch q.policy {
 	case PolicyDropOldest:
 		victim := q.queued.popFront()
+		victim.state = stDone // a Cancel racing the eviction must not touch it
 		q.c.Dropped.Add(1)
 		kick := q.admit(r)
 		q.mu.Unlock()
@@ -111,6 +112,7 @@ func (q *Queue) expire(r *Request) {
 		return
 	}
 	q.waiting.remove(r)
+	r.state = stDone
 	q.c.Rejected.Add(1)
 	r.timer = nil
 	q.mu.Unlock()
