@@ -1,0 +1,19 @@
+// Package reliability holds liteactor's reliability suite; it has no API of
+// its own. Its tests prove the engine's guarantees under faults:
+//
+//   - crash: a child process running writes is killed with SIGKILL at random
+//     moments; every write it acknowledged is on disk after reopening, no
+//     Write is half-applied, and integrity_check passes
+//     (LITEACTOR_CRASH_CYCLES=n runs n cycles instead of 3);
+//   - I/O faults, through the fault-injecting VFS of internal/faultvfs: a
+//     failing write, fsync or truncate, or a full disk;
+//   - out of memory: a connection driven into its heap cap is replaced;
+//   - panic storm: thousands of panicking callbacks among normal traffic;
+//   - fuzzing: Exec and Query with arbitrary SQL and arguments;
+//   - leaks: goroutines and file descriptors back to their baseline after
+//     Close, and memory flat over a long run (LITEACTOR_SOAK=1);
+//   - security basics: readers cannot write, files are created owner-only,
+//     argument values are not logged.
+//
+// Run it with go test -race ./reliability/.
+package reliability

@@ -1,0 +1,83 @@
+package reliability_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/liteactor/liteactor"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(crashChildEnv) != "" {
+		os.Exit(crashChild())
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// testConfig is MinimalConfig with n readers, a Block queue (no write is
+// refused) and short timeouts.
+func testConfig(readers int) liteactor.Config {
+	cfg := liteactor.MinimalConfig()
+	cfg.Readers = readers
+	cfg.Queue = liteactor.QueueConfig{Capacity: 256, Overflow: liteactor.Block}
+	return cfg
+}
+
+// open opens an engine on path and closes it at cleanup if the test has not.
+func open(t testing.TB, path string, cfg liteactor.Config) *liteactor.Engine {
+	t.Helper()
+	e, err := liteactor.Open(context.Background(), path, cfg)
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	t.Cleanup(func() { closeEngine(t, e) })
+	return e
+}
+
+func closeEngine(t testing.TB, e *liteactor.Engine) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := e.Close(ctx); err != nil {
+		t.Errorf("close: %v", err)
+	}
+}
+
+func mustExec(t testing.TB, e *liteactor.Engine, sql string, args ...any) liteactor.Result {
+	t.Helper()
+	r, err := e.Exec(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatalf("exec %q: %v", sql, err)
+	}
+	return r
+}
+
+func queryInt(t testing.TB, e *liteactor.Engine, sql string, args ...any) int64 {
+	t.Helper()
+	rows, err := e.Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatalf("query %q: %v", sql, err)
+	}
+	if len(rows.Values) != 1 || len(rows.Values[0]) != 1 {
+		t.Fatalf("query %q: %d rows, want one value", sql, len(rows.Values))
+	}
+	v, ok := rows.Values[0][0].(int64)
+	if !ok {
+		t.Fatalf("query %q: %T %v, want int64", sql, rows.Values[0][0], rows.Values[0][0])
+	}
+	return v
+}
+
+func integrityOK(t testing.TB, e *liteactor.Engine) {
+	t.Helper()
+	rows, err := e.Query(context.Background(), "PRAGMA integrity_check")
+	if err != nil {
+		t.Fatalf("integrity_check: %v", err)
+	}
+	if len(rows.Values) != 1 || rows.Values[0][0] != "ok" {
+		t.Fatalf("integrity_check: %v", rows.Values)
+	}
+}
