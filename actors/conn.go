@@ -23,11 +23,16 @@ type ConnConfig struct {
 	InitHook         func(*sqlite3.Conn) error
 }
 
-// Conn is a connection owned by one actor, with its statement cache.
+// Conn is a connection owned by one actor, with its statement caches.
 type Conn struct {
 	*sqlite3.Conn
-	stmts *stmtCache
+	stmts  *stmtCache // callers' SQL
+	engine *stmtCache // the engine's own SQL (BEGIN, COMMIT, savepoints)
 }
+
+// engineStmts bounds the cache of the engine's own statements: a handful
+// of fixed texts.
+const engineStmts = 16
 
 // OpenWriter opens the read-write connection: creates the database if it does
 // not exist, switches it to WAL (file databases), and applies the engine's
@@ -66,7 +71,7 @@ func open(cfg *ConnConfig, flags sqlite3.OpenFlag, pragmas []string) (*Conn, err
 		c.Close()
 		return nil, err
 	}
-	return &Conn{Conn: c, stmts: newStmtCache(cfg.StmtCacheSize)}, nil
+	return &Conn{Conn: c, stmts: newStmtCache(cfg.StmtCacheSize), engine: newStmtCache(engineStmts)}, nil
 }
 
 func setup(c *sqlite3.Conn, cfg *ConnConfig, pragmas []string) error {
@@ -96,6 +101,7 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	c.stmts.closeAll()
+	c.engine.closeAll()
 	// Statements a callback prepared and never closed would make Close fail
 	// with BUSY: finalize them too.
 	for s := range c.Conn.Stmts() {
@@ -106,11 +112,24 @@ func (c *Conn) Close() error {
 	return err
 }
 
-// Prepare returns a cached prepared statement for sql (exactly one
-// statement, trailing whitespace and comments allowed), ready to bind. The
-// statement stays owned by the cache: Reset it after use, never Close it.
+// Prepare returns a cached prepared statement for a caller's sql (exactly
+// one statement, trailing whitespace and comments allowed), ready to bind.
+// The statement stays owned by the cache: Reset it after use, never Close
+// it.
 func (c *Conn) Prepare(sql string) (*sqlite3.Stmt, error) {
-	if s := c.stmts.get(sql); s != nil {
+	return c.prepare(c.stmts, sql)
+}
+
+// PrepareEngine is Prepare for the engine's own statements. They are cached
+// apart from callers' SQL: SQLite's authorizer runs only when a statement is
+// prepared, so a caller's "COMMIT" must never be served the engine's
+// already-authorized COMMIT from a shared cache.
+func (c *Conn) PrepareEngine(sql string) (*sqlite3.Stmt, error) {
+	return c.prepare(c.engine, sql)
+}
+
+func (c *Conn) prepare(cache *stmtCache, sql string) (*sqlite3.Stmt, error) {
+	if s := cache.get(sql); s != nil {
 		return s, nil
 	}
 	s, tail, err := c.Conn.Prepare(sql)
@@ -124,7 +143,7 @@ func (c *Conn) Prepare(sql string) (*sqlite3.Stmt, error) {
 		s.Close()
 		return nil, errMultiStatement
 	}
-	c.stmts.put(sql, s)
+	cache.put(sql, s)
 	return s, nil
 }
 

@@ -198,7 +198,7 @@ func (rd *reader) broken(r *Request, err error) {
 }
 
 func (rd *reader) exec(sql string) error {
-	s, err := rd.conn.Prepare(sql)
+	s, err := rd.conn.PrepareEngine(sql)
 	if err != nil {
 		return err
 	}

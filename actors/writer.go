@@ -69,7 +69,9 @@ type writer struct {
 	conn    *Conn
 	buf     []*Request
 	guard   bool // user SQL is running: transaction control is denied
+	single  bool // a one-statement Exec is being prepared: savepoints are denied
 	denied  bool // the authorizer denied something while guarded
+	sp      bool // the authorizer denied a savepoint statement in single mode
 	restart error
 }
 
@@ -270,11 +272,19 @@ func (w *writer) broken(r *Request, err error) {
 	panic(fmt.Errorf("liteactor: writer connection broken: %w", err))
 }
 
+// userExec runs a caller's Exec. A single statement runs bare inside the
+// batch's transaction, so it must not open a savepoint (it would outlive
+// the request, and a later request's ROLLBACK TO could undo other callers'
+// acknowledged work) nor end one: savepoint statements are denied there, and
+// a statement denied for that reason runs as a one-statement script, inside
+// its own savepoint like Write.
 func (w *writer) userExec(r *Request) (Result, error) {
-	w.guard, w.denied = true, false
-	defer func() { w.guard = false }()
+	w.guard, w.single, w.denied, w.sp = true, true, false, false
+	defer func() { w.guard, w.single = false, false }()
 	res, err := runExec(w.conn, r.SQL, r.Args)
-	if errors.Is(err, errMultiStatement) && len(r.Args) == 0 {
+	w.single = false
+	if len(r.Args) == 0 && (errors.Is(err, errMultiStatement) || (w.sp && errors.Is(err, sqlite3.AUTH))) {
+		w.denied = false
 		res, err = w.script(r.SQL)
 	}
 	return res, w.explain(err)
@@ -333,22 +343,27 @@ func (w *writer) explain(err error) error {
 	return err
 }
 
-// authorize denies statements that would end the engine's transaction while
-// user SQL runs inside it.
+// authorize denies statements that would end the engine's transaction, or
+// touch the engine's savepoint, while user SQL runs inside it; and savepoint
+// statements in a one-statement Exec (see userExec).
 func (w *writer) authorize(action sqlite3.AuthorizerActionCode, name3rd, name4th, _, _ string) sqlite3.AuthorizerReturnCode {
 	if !w.guard {
 		return sqlite3.AUTH_OK
 	}
-	if action == sqlite3.AUTH_TRANSACTION || (action == sqlite3.AUTH_SAVEPOINT && name3rd != "BEGIN" && name4th == savepointName) {
+	if action == sqlite3.AUTH_TRANSACTION || (action == sqlite3.AUTH_SAVEPOINT && name4th == savepointName) {
 		w.denied = true
+		return sqlite3.AUTH_DENY
+	}
+	if action == sqlite3.AUTH_SAVEPOINT && w.single {
+		w.denied, w.sp = true, true
 		return sqlite3.AUTH_DENY
 	}
 	return sqlite3.AUTH_OK
 }
 
-// exec runs engine SQL through the statement cache.
+// exec runs engine SQL through the engine's statement cache.
 func (w *writer) exec(sql string) error {
-	s, err := w.conn.Prepare(sql)
+	s, err := w.conn.PrepareEngine(sql)
 	if err != nil {
 		return err
 	}
