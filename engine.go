@@ -264,7 +264,8 @@ func (e *Engine) write(ctx context.Context, r *actors.Request) error {
 
 // Query runs one SQL statement on a reader and returns every row. It sees
 // every write that returned before it was called. Errors: SQLite's,
-// ErrInvalidArg, ErrReadTimeout, ErrClosed, or ctx's error.
+// ErrInvalidArg (also for transaction control: BEGIN, COMMIT, SAVEPOINT...),
+// ErrReadTimeout, ErrClosed, or ctx's error.
 func (e *Engine) Query(ctx context.Context, sql string, args ...any) (*Rows, error) {
 	r := actors.NewRequest(ctx, actors.KindQuery)
 	r.SQL, r.Args = sql, args
@@ -277,7 +278,7 @@ func (e *Engine) Query(ctx context.Context, sql string, args ...any) (*Rows, err
 // Read runs fn on a reader connection inside one read transaction: fn sees
 // one consistent snapshot that includes every write that returned before
 // Read was called. The connection is query_only: statements that write fail
-// with sqlite3.READONLY. A read waits for a free reader up to ReadTimeout
+// with sqlite3.READONLY; transaction control fails with ErrInvalidArg. A read waits for a free reader up to ReadTimeout
 // (ErrReadTimeout) and ctx. A panic comes back wrapping ErrPanic.
 func (e *Engine) Read(ctx context.Context, fn func(conn *sqlite3.Conn) error) error {
 	r := actors.NewRequest(ctx, actors.KindRead)

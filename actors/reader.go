@@ -43,6 +43,8 @@ type reader struct {
 	conn    *Conn
 	buf     []*Request
 	restart error
+	guard   bool // caller SQL is running: transaction control is denied
+	denied  bool // the authorizer denied something while guarded
 }
 
 func (rd *reader) Receive(ctx actor.Context) {
@@ -69,6 +71,9 @@ func (rd *reader) start(ctx actor.Context) {
 			panic(fmt.Errorf("liteactor: reopen reader connection: %w", err))
 		}
 		rd.conn = c
+	}
+	if err := rd.conn.SetAuthorizer(rd.authorize); err != nil {
+		panic(fmt.Errorf("liteactor: reader authorizer: %w", err))
 	}
 	env.Self[rd.idx].Store(ctx.Self())
 	// Reads a crashed instance had taken go back to the front of the queue.
@@ -102,6 +107,13 @@ func (rd *reader) step(ctx actor.Context) {
 		rd.answer(batch[0])
 	}
 	env.inflight[rd.idx] = nil
+	if !rd.conn.GetAutocommit() {
+		// Nothing may keep a transaction open between requests: it would
+		// pin an old snapshot (and under a rollback journal block commits).
+		if err := rd.exec("ROLLBACK"); err != nil && rd.restart == nil {
+			rd.restart = err
+		}
+	}
 	rd.buf = batch[:0]
 	clear(batch[:cap(batch)])
 	if rd.restart != nil {
@@ -155,10 +167,13 @@ func (rd *reader) runOne(r *Request) {
 	}()
 	switch r.Kind {
 	case KindQuery:
+		rd.guard, rd.denied = true, false
 		r.Rows, r.Err = runQuery(rd.conn, r.SQL, r.Args)
+		rd.guard = false
 	case KindRead:
 		r.Err = rd.read(r)
 	}
+	r.Err = rd.explain(r.Err)
 	if r.Err != nil && interruptible && r.Ctx.Err() != nil && errors.Is(r.Err, sqlite3.INTERRUPT) {
 		r.Err = fmt.Errorf("%w (%w)", r.Ctx.Err(), r.Err)
 	}
@@ -169,7 +184,9 @@ func (rd *reader) read(r *Request) error {
 	if err := rd.exec("BEGIN"); err != nil {
 		return err
 	}
+	rd.guard, rd.denied = true, false
 	err, panicked := callFn(r.Fn, rd.conn.Conn)
+	rd.guard = false
 	if panicked {
 		rd.restart = err
 	}
@@ -203,4 +220,21 @@ func (rd *reader) exec(sql string) error {
 		return err
 	}
 	return s.Exec()
+}
+
+// authorize denies transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT,
+// RELEASE) in callers' SQL: the reader owns its read transactions.
+func (rd *reader) authorize(action sqlite3.AuthorizerActionCode, _, _, _, _ string) sqlite3.AuthorizerReturnCode {
+	if rd.guard && (action == sqlite3.AUTH_TRANSACTION || action == sqlite3.AUTH_SAVEPOINT) {
+		rd.denied = true
+		return sqlite3.AUTH_DENY
+	}
+	return sqlite3.AUTH_OK
+}
+
+func (rd *reader) explain(err error) error {
+	if err != nil && rd.denied && errors.Is(err, sqlite3.AUTH) {
+		return fmt.Errorf("%w: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) is not allowed in Query or Read: %w", ErrInvalidArg, err)
+	}
+	return err
 }
