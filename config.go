@@ -2,6 +2,7 @@ package liteactor
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -161,6 +162,12 @@ type Config struct {
 	Name string
 	// Restarts is the restart budget per actor.
 	Restarts RestartBudget
+	// FileMode is the permission bits of the database file and its -wal and
+	// -shm files when the engine creates the database; 0 means 0600
+	// (owner-only). For an existing database the -wal and -shm files get the
+	// database file's permissions instead. Applies to file paths, not to
+	// ":memory:" or "file:" URIs (use SQLite's modeof URI parameter there).
+	FileMode os.FileMode
 }
 
 // DefaultConfig: 4 readers, busy timeout 5s, read timeout 30s, 16000 KB
@@ -236,6 +243,10 @@ func (c *Config) validate() error {
 		return invalid("Restarts.Max", "must be at least 1, got %d", c.Restarts.Max)
 	case c.Restarts.Within <= 0:
 		return invalid("Restarts.Within", "must be positive, got %s", c.Restarts.Within)
+	case c.FileMode&^os.ModePerm != 0:
+		return invalid("FileMode", "only permission bits are allowed, got %v", c.FileMode)
+	case c.FileMode != 0 && c.FileMode&0o600 != 0o600:
+		return invalid("FileMode", "the owner must be able to read and write, got %v", c.FileMode)
 	}
 	if _, ok := c.Synchronous.pragma(); !ok {
 		return invalid("Synchronous", "unknown value %d", uint8(c.Synchronous))

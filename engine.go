@@ -75,9 +75,24 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 	e := &Engine{path: path, cfg: cfg, stopped: make(chan struct{}), counters: &actors.Counters{}}
 	e.log = cfg.Logger.With().Str("db", cfg.Name).Logger()
 	cc := e.connConfig()
+	if isFilePath(path) {
+		mode := cfg.FileMode
+		if mode == 0 {
+			mode = defaultFileMode
+		}
+		if _, err := createFiles(path, mode); err != nil {
+			return nil, fmt.Errorf("liteactor: create %q: %w", path, err)
+		}
+	}
 	if err := e.openConns(cc); err != nil {
 		e.dropMemory()
 		return nil, err
+	}
+	if isFilePath(path) {
+		if err := matchCompanionModes(path); err != nil {
+			e.closeInitial()
+			return nil, fmt.Errorf("liteactor: set the mode of %q's -wal and -shm files: %w", path, err)
+		}
 	}
 	e.system = cfg.ActorSystem
 	if e.system == nil {
