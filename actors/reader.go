@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -222,10 +223,16 @@ func (rd *reader) exec(sql string) error {
 	return s.Exec()
 }
 
-// authorize denies transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT,
-// RELEASE) in callers' SQL: the reader owns its read transactions.
-func (rd *reader) authorize(action sqlite3.AuthorizerActionCode, _, _, _, _ string) sqlite3.AuthorizerReturnCode {
-	if rd.guard && (action == sqlite3.AUTH_TRANSACTION || action == sqlite3.AUTH_SAVEPOINT) {
+// authorize denies, in callers' SQL, transaction control (BEGIN, COMMIT,
+// ROLLBACK, SAVEPOINT, RELEASE: the reader owns its read transactions) and
+// setting PRAGMA query_only (which would let a reader write behind the
+// writer's back). Every other PRAGMA that writes is refused by query_only.
+func (rd *reader) authorize(action sqlite3.AuthorizerActionCode, name3rd, name4th, _, _ string) sqlite3.AuthorizerReturnCode {
+	if !rd.guard {
+		return sqlite3.AUTH_OK
+	}
+	if action == sqlite3.AUTH_TRANSACTION || action == sqlite3.AUTH_SAVEPOINT ||
+		(action == sqlite3.AUTH_PRAGMA && strings.EqualFold(name3rd, "query_only") && name4th != "") {
 		rd.denied = true
 		return sqlite3.AUTH_DENY
 	}
@@ -234,7 +241,7 @@ func (rd *reader) authorize(action sqlite3.AuthorizerActionCode, _, _, _, _ stri
 
 func (rd *reader) explain(err error) error {
 	if err != nil && rd.denied && errors.Is(err, sqlite3.AUTH) {
-		return fmt.Errorf("%w: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) is not allowed in Query or Read: %w", ErrInvalidArg, err)
+		return fmt.Errorf("%w: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) and PRAGMA query_only are not allowed in Query or Read: %w", ErrInvalidArg, err)
 	}
 	return err
 }
