@@ -154,9 +154,13 @@ func (e *Engine) connConfig() *actors.ConnConfig {
 		cc.JournalSizeLimit = 64 << 20
 	}
 	if e.path == ":memory:" {
-		e.memName = "/liteactor-" + randomName()
+		// memdb shares a database among connections whose name starts
+		// with "/", and registers it without the slash: Create must use
+		// that name, or the database lives only while some connection is
+		// open and vanishes when a restart closes them all.
+		e.memName = "liteactor-" + randomName()
 		memdb.Create(e.memName, nil)
-		cc.URI = "file:" + e.memName + "?vfs=memdb"
+		cc.URI = "file:/" + e.memName + "?vfs=memdb"
 		cc.Memory = true
 	} else if !strings.HasPrefix(e.path, "file:") {
 		cc.URI = e.path
