@@ -4,11 +4,14 @@ import "github.com/ncruces/go-sqlite3"
 
 // stmtCache is a per-connection LRU of prepared statements keyed by SQL text.
 // Evicted statements are finalized at once; closeAll finalizes the rest before
-// the connection closes.
+// the connection closes. With max <= 0 nothing is reused, but the cache still
+// owns the last statement handed out and finalizes it when the next one is
+// put (callers never Close cached statements).
 type stmtCache struct {
 	max        int
 	m          map[string]*stmtEntry
-	head, tail *stmtEntry // most recently used at head
+	head, tail *stmtEntry    // most recently used at head
+	last       *sqlite3.Stmt // max <= 0: the statement in use
 }
 
 type stmtEntry struct {
@@ -35,6 +38,10 @@ func (c *stmtCache) get(sql string) *sqlite3.Stmt {
 
 func (c *stmtCache) put(sql string, s *sqlite3.Stmt) {
 	if c.max <= 0 {
+		if c.last != nil {
+			c.last.Close()
+		}
+		c.last = s
 		return
 	}
 	e := &stmtEntry{sql: sql, stmt: s}
@@ -51,6 +58,10 @@ func (c *stmtCache) put(sql string, s *sqlite3.Stmt) {
 func (c *stmtCache) closeAll() {
 	for e := c.head; e != nil; e = e.next {
 		e.stmt.Close()
+	}
+	if c.last != nil {
+		c.last.Close()
+		c.last = nil
 	}
 	c.m = make(map[string]*stmtEntry)
 	c.head, c.tail = nil, nil
