@@ -2,6 +2,7 @@ package reliability_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -14,7 +15,29 @@ func TestMain(m *testing.M) {
 	if os.Getenv(crashChildEnv) != "" {
 		os.Exit(crashChild())
 	}
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	if code == 0 {
+		if err := waitNoGoroutines(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// waitNoGoroutines polls, with a deadline, until no goroutine is left but
+// those in opts. protoactor's dead-letter log throttle keeps a goroutine
+// alive for up to its 1s interval after the last dead letter (a message sent
+// to an actor that has stopped), longer than goleak's own retries.
+func waitNoGoroutines(opts ...goleak.Option) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := goleak.Find(opts...)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // testConfig is MinimalConfig with n readers, a Block queue (no write is
