@@ -2,6 +2,7 @@ package liteactor
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/rs/zerolog"
@@ -10,8 +11,24 @@ import (
 // slogBridge routes protoactor's log/slog output into the engine's zerolog
 // logger. protoactor logs an attribute named "message", which would collide
 // with zerolog's message field; the bridge renames it to "actor_message"
-// rather than changing zerolog's process-wide MessageFieldName.
+// rather than changing zerolog's process-wide MessageFieldName. That
+// attribute holds the actor message itself (for example a dead letter: a
+// messages.Exec sent to a closed engine), whose fields would put statement
+// arguments in the logs: the bridge logs only its type.
 type slogBridge struct{ slog.Handler }
+
+// actorMessage renames protoactor's "message" attribute and keeps only the
+// type of a message value.
+func actorMessage(a slog.Attr) slog.Attr {
+	if a.Key != "message" {
+		return a
+	}
+	v := a.Value.Resolve()
+	if v.Kind() == slog.KindString {
+		return slog.Attr{Key: "actor_message", Value: v}
+	}
+	return slog.String("actor_message", fmt.Sprintf("%T", v.Any()))
+}
 
 func newSlogLogger(l zerolog.Logger) *slog.Logger {
 	return slog.New(slogBridge{zerolog.NewSlogHandler(l.With().Str("component", "protoactor").Logger())})
@@ -20,10 +37,7 @@ func newSlogLogger(l zerolog.Logger) *slog.Logger {
 func (b slogBridge) Handle(ctx context.Context, r slog.Record) error {
 	renamed := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
 	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "message" {
-			a.Key = "actor_message"
-		}
-		renamed.AddAttrs(a)
+		renamed.AddAttrs(actorMessage(a))
 		return true
 	})
 	return b.Handler.Handle(ctx, renamed)
@@ -31,9 +45,7 @@ func (b slogBridge) Handle(ctx context.Context, r slog.Record) error {
 
 func (b slogBridge) WithAttrs(as []slog.Attr) slog.Handler {
 	for i := range as {
-		if as[i].Key == "message" {
-			as[i].Key = "actor_message"
-		}
+		as[i] = actorMessage(as[i])
 	}
 	return slogBridge{b.Handler.WithAttrs(as)}
 }
