@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/messages"
 	"github.com/ncruces/go-sqlite3"
 	"github.com/rs/zerolog"
 )
@@ -153,8 +155,18 @@ func TestArgumentsNotLogged(t *testing.T) {
 	if err != nil || len(rows.Values) != 1 {
 		t.Fatalf("query: %v, %v", rows, err)
 	}
+	// Typed messages from actors, also after Close: protoactor logs
+	// undeliverable messages (dead letters) with their content.
+	sys, pid := e.ActorSystem(), e.PID()
+	res, err := sys.Root.RequestFuture(pid, &messages.Exec{SQL: "INSERT INTO t VALUES (?)", Args: []any{secret}}, 10*time.Second).Result()
+	if err != nil || res.(*messages.ExecResult).Err == nil {
+		t.Fatalf("duplicate insert through a typed message: %v, %#v", err, res)
+	}
 	closeEngine(t, e)
 	_, err = e.Exec(ctx, "INSERT INTO t VALUES (?)", secret)
+	calls = append(calls, err)
+	sys.Root.Send(pid, &messages.Exec{SQL: "INSERT INTO t VALUES (?)", Args: []any{secret}})
+	_, err = sys.Root.RequestFuture(pid, &messages.Query{SQL: "SELECT ?", Args: []any{secret}}, 10*time.Second).Result()
 	calls = append(calls, err)
 	for i, err := range calls {
 		if err == nil {
@@ -163,6 +175,9 @@ func TestArgumentsNotLogged(t *testing.T) {
 	}
 	if buf.Len() == 0 {
 		t.Fatal("nothing was logged at trace level: the check below would prove nothing")
+	}
+	if !bytes.Contains(buf.Bytes(), []byte("DeadLetter")) {
+		t.Fatalf("no dead letter was logged: the typed messages after Close prove nothing:\n%s", buf.String())
 	}
 	if bytes.Contains(buf.Bytes(), []byte(secret)) {
 		t.Fatalf("an argument value was logged:\n%s", buf.String())
