@@ -26,6 +26,7 @@ type ReaderEnv struct {
 	Initial []*Conn
 	// inflight: what each reader has taken and not answered (by index).
 	inflight [][]*Request
+	stopped  stoppedSet
 }
 
 // NewReaderEnv sizes the per-reader state for n readers.
@@ -49,6 +50,9 @@ type reader struct {
 }
 
 func (rd *reader) Receive(ctx actor.Context) {
+	if rd.env.stopped.has(ctx.Self()) {
+		return // stopped, then restarted by protoactor: see stoppedSet
+	}
 	switch ctx.Message().(type) {
 	case *Kick:
 		rd.step(ctx)
@@ -58,6 +62,7 @@ func (rd *reader) Receive(ctx actor.Context) {
 		rd.env.Counters.ReaderRestarts.Add(1)
 		rd.closeConn()
 	case *actor.Stopping:
+		rd.env.stopped.add(ctx.Self())
 		rd.closeConn()
 	}
 }

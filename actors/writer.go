@@ -55,6 +55,7 @@ type WriterEnv struct {
 	// monitor installs its WAL hook there).
 	OnConn func(*sqlite3.Conn)
 
+	stopped   stoppedSet
 	inflight  []*Request // taken but not yet answered
 	committed bool       // inflight's transaction committed: answer, don't rerun
 }
@@ -78,6 +79,12 @@ type writer struct {
 const savepointName = "liteactor_write"
 
 func (w *writer) Receive(ctx actor.Context) {
+	if w.env.stopped.has(ctx.Self()) { // stopped, then restarted by protoactor: see stoppedSet
+		if m, ok := ctx.Message().(*Checkpoint); ok {
+			m.Reply(CheckpointResult{Mode: m.Mode, Err: ErrClosed, At: time.Now()})
+		}
+		return
+	}
 	switch m := ctx.Message().(type) {
 	case *Kick:
 		w.step(ctx)
@@ -89,6 +96,7 @@ func (w *writer) Receive(ctx actor.Context) {
 		w.env.Counters.WriterRestarts.Add(1)
 		w.closeConn()
 	case *actor.Stopping:
+		w.env.stopped.add(ctx.Self())
 		w.closeConn()
 	}
 }
