@@ -104,3 +104,21 @@ func integrityOK(t testing.TB, e *liteactor.Engine) {
 		t.Fatalf("integrity_check: %v", rows.Values)
 	}
 }
+
+// waitRestarts polls Stats, with a deadline, until the restart counters
+// satisfy ok: an actor answers the request that broke its connection before
+// it crashes, so the restart is counted a moment after the caller returns.
+func waitRestarts(t testing.TB, e *liteactor.Engine, what string, ok func(writer, reader uint64) bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := e.Stats().Restarts
+		if ok(r.Writer, r.Reader) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("restarts: writer %d, reader %d; want %s", r.Writer, r.Reader, what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
