@@ -31,9 +31,9 @@ type options struct {
 
 // Event is what a Hook receives after each migration Up (or Reset) handles.
 type Event struct {
-	Record        // what was (or, in a dry run, would be) recorded
-	DryRun bool   // the migration was planned, not run
-	Err    error  // non-nil if the migration failed and was rolled back
+	Record       // what was (or, in a dry run, would be) recorded
+	DryRun bool  // the migration was planned, not run
+	Err    error // non-nil if the migration failed and was rolled back
 }
 
 // Hook is called by Up and Reset after each migration: after its transaction
