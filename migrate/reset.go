@@ -51,7 +51,8 @@ func resetConn(conn *sqlite3.Conn, c *chain, o *options) ([]historyRow, error) {
 	}
 	var recs []historyRow
 	for {
-		res, err := applyNext(conn, c, o)
+		var res stepResult
+		err := applyNext(conn, c, o, &res)
 		if res.attempted {
 			recs = append(recs, res.rec)
 		}

@@ -23,6 +23,12 @@ func runScript(conn *sqlite3.Conn, version, sql string) error {
 	for n := 1; ; n++ {
 		start := len(sql) - len(rest) + skipSpaceAndComments(rest)
 		line := 1 + strings.Count(sql[:start], "\n")
+		// Checked before Prepare: the engine's authorizer refuses these at
+		// prepare time with a less telling error.
+		if kw := leadingKeyword(sql[start:]); txnControl[kw] {
+			return &MigrationError{Version: version, Statement: n, Line: line, SQL: abridge(sql[start:], true),
+				Err: fmt.Errorf("%w: %s", ErrTransactionControl, kw)}
+		}
 		stmt, tail, err := conn.Prepare(rest)
 		if err != nil {
 			return &MigrationError{Version: version, Statement: n, Line: line, SQL: abridge(sql[start:], true), Err: err}
@@ -31,11 +37,6 @@ func runScript(conn *sqlite3.Conn, version, sql string) error {
 			return nil // only whitespace and comments left
 		}
 		text := strings.TrimSpace(sql[start : len(sql)-len(tail)])
-		if kw := leadingKeyword(text); txnControl[kw] {
-			stmt.Close()
-			return &MigrationError{Version: version, Statement: n, Line: line, SQL: abridge(text, false),
-				Err: fmt.Errorf("%w: %s", ErrTransactionControl, kw)}
-		}
 		err = stmt.Exec()
 		if cerr := stmt.Close(); err == nil {
 			err = cerr

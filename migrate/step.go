@@ -21,26 +21,29 @@ type stepResult struct {
 // and applying under the same write lock is what makes two engines (or two
 // processes) on one file apply each migration exactly once: the second one
 // finds the first's history row and moves on from there.
-func applyNext(conn *sqlite3.Conn, c *chain, o *options) (stepResult, error) {
-	var res stepResult
+//
+// res is filled as the step goes, so that the caller knows which migration
+// was attempted even when the migration panics.
+func applyNext(conn *sqlite3.Conn, c *chain, o *options, res *stepResult) error {
+	*res = stepResult{}
 	if err := ensureHistoryTable(conn, o.table); err != nil {
-		return res, err
+		return err
 	}
 	rows, err := loadHistory(conn, o.table)
 	if err != nil {
-		return res, err
+		return err
 	}
 	if err := verifyChecksums(conn, rows, c, o, true); err != nil {
-		return res, err
+		return err
 	}
 	res.before = currentVersion(rows)
 	m, ok, err := c.next(res.before)
 	if err != nil || !ok {
-		return res, err
+		return err
 	}
 	res.attempted = true
 	res.rec = newRecord(m, o)
-	return res, applyMigration(conn, m, o, &res.rec)
+	return applyMigration(conn, m, o, &res.rec)
 }
 
 func newRecord(m Migration, o *options) historyRow {

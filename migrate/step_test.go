@@ -13,7 +13,8 @@ import (
 func stepRaw(t *testing.T, conn *sqlite3.Conn, c *chain, o *options) (stepResult, error) {
 	t.Helper()
 	mustExec(t, conn, `BEGIN IMMEDIATE`)
-	res, err := applyNext(conn, c, o)
+	var res stepResult
+	err := applyNext(conn, c, o, &res)
 	if err != nil {
 		mustExec(t, conn, `ROLLBACK`)
 		return res, err
