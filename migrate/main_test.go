@@ -2,6 +2,8 @@ package migrate
 
 import (
 	"context"
+	"github.com/rs/zerolog"
+	"io"
 	"path/filepath"
 	"testing"
 	"time"
@@ -50,3 +52,5 @@ func scalar(t *testing.T, eng *liteactor.Engine, sql string, args ...any) any {
 	}
 	return rows.Values[0][0]
 }
+
+func zerologTo(w io.Writer) zerolog.Logger { return zerolog.New(w) }
