@@ -62,6 +62,7 @@ type ForeignKeyViolation struct {
 	FKID   int    // the foreign key's index in PRAGMA foreign_key_list(Table)
 }
 
+// String describes the violation as "child rowid N -> parent (fk K)".
 func (v ForeignKeyViolation) String() string {
 	return fmt.Sprintf("%s rowid %d -> %s (fk %d)", v.Table, v.RowID, v.Parent, v.FKID)
 }

@@ -122,15 +122,16 @@ func Reset(ctx context.Context, eng *liteactor.Engine, ms []Migration, opts ...O
 		})
 	})
 	if err != nil {
-		if len(recs) > 0 {
-			var me *MigrationError
-			if errors.As(err, &me) {
-				_ = callHook(ctx, o, log, Event{Record: recs[len(recs)-1].Record, Err: err})
-			}
-		}
+		err = fmt.Errorf("migrate: reset: %w", err)
 		log.Error().Err(err).Msg("reset failed and was rolled back; nothing changed")
 		rep.After = rep.Before
-		return rep, fmt.Errorf("migrate: reset: %w", err)
+		var me *MigrationError
+		if len(recs) > 0 && errors.As(err, &me) {
+			if herr := callHook(ctx, o, log, Event{Record: recs[len(recs)-1].Record, Err: err}); herr != nil {
+				return rep, errors.Join(err, herr)
+			}
+		}
+		return rep, err
 	}
 	log.Warn().Str("before", rep.Before).Int("migrations", len(recs)).Msg("database reset")
 	rep.After = ""

@@ -183,10 +183,11 @@ func TestResetFailureChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	broken := append(fullChain[:5:5], Incremental("2.2.0", "2.1.0", `ALTER TABLE nope ADD COLUMN x;`))
-	_, err := Reset(ctx, eng, broken, ConfirmReset(), AcceptChecksumChange())
+	var failed Event
+	_, err := Reset(ctx, eng, broken, ConfirmReset(), WithHook(func(_ context.Context, ev Event) error { failed = ev; return nil }))
 	var me *MigrationError
-	if !errors.As(err, &me) || me.Version != "2.2.0" {
-		t.Fatalf("err = %v", err)
+	if !errors.As(err, &me) || me.Version != "2.2.0" || failed.Version != "2.2.0" || failed.Err == nil {
+		t.Fatalf("err = %v, hook event = %+v", err, failed)
 	}
 	if n := scalar(t, eng, `SELECT count(*) FROM users`); n != int64(1) {
 		t.Fatal("a failed reset dropped data")
