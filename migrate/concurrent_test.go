@@ -6,7 +6,12 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
+
+// patientBusyTimeout is the busy timeout of engines that share a file in
+// tests: long, so that a loaded CI machine makes them wait, not fail.
+const patientBusyTimeout = 30 * time.Second
 
 // longChain is a baseline and n incrementals; each migration logs its own
 // version into apply_log, so a migration applied twice would show twice.
@@ -29,7 +34,8 @@ func TestTwoEnginesOnOneFileMigrateConcurrently(t *testing.T) {
 	}{{"write", nil}, {"foreign_keys_off", []Option{ForeignKeysOff()}}} {
 		t.Run(mode.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "shared.db")
-			engines := []*liteactor.Engine{openEngine(t, path), openEngine(t, path)}
+			patient := func(c *liteactor.Config) { c.BusyTimeout = patientBusyTimeout }
+			engines := []*liteactor.Engine{openEngine(t, path, patient), openEngine(t, path, patient)}
 			const n = 30
 			ms := longChain(n)
 			start := make(chan struct{})

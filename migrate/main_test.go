@@ -4,6 +4,7 @@ import (
 	"context"
 	"github.com/rs/zerolog"
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,7 +15,14 @@ import (
 
 // TestMain fails the package if any goroutine (an engine's actors, timers)
 // outlives the tests.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// When childEnv is set, the binary is a child process of
+// TestTwoProcessesOnOneFileMigrateConcurrently instead.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(childEnv); path != "" {
+		os.Exit(runChild(path))
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // openEngine opens an engine on path (a fresh file in a temporary directory
 // when path is ""), closed when the test ends.
