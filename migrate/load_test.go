@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -95,6 +96,10 @@ func TestLoadFSRefusesBadFiles(t *testing.T) {
 		if !errors.Is(err, ErrInvalidFile) {
 			t.Errorf("%s: err = %v, want ErrInvalidFile", name, err)
 		}
+	}
+	_, err := LoadFS(fstest.MapFS{"1.0.0_baseline.sql": {Data: []byte("x")}, "1.2_oops.sql": {Data: []byte("x")}}, ".")
+	if !errors.Is(err, ErrInvalidFile) || !errors.Is(err, ErrInvalidVersion) || !strings.Contains(err.Error(), "1.2_oops.sql") {
+		t.Errorf("err = %v, want ErrInvalidFile and ErrInvalidVersion naming 1.2_oops.sql", err)
 	}
 	if _, err := LoadFS(fstest.MapFS{}, "missing"); err == nil {
 		t.Error("LoadFS of a missing directory succeeded")

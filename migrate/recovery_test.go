@@ -199,3 +199,27 @@ func TestResetFailureChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestValidateTracksObjectsOfGoFunctionMigrations(t *testing.T) {
+	eng := openEngine(t, "")
+	ms := []Migration{BaselineFunc("1.0.0", func(conn *sqlite3.Conn) error {
+		return conn.Exec(`CREATE TABLE made_in_go(x); CREATE INDEX made_in_go_x ON made_in_go(x);`)
+	})}
+	if _, err := Up(ctx, eng, ms); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Exec(ctx, `DROP TABLE made_in_go`); err != nil {
+		t.Fatal(err)
+	}
+	v, err := Validate(ctx, eng)
+	wantErr(t, err, ErrValidationFailed, "table made_in_go (from 1.0.0)", "index made_in_go_x (from 1.0.0)")
+	if len(v.Missing) != 2 {
+		t.Fatalf("missing = %+v", v.Missing)
+	}
+	if _, err := Repair(ctx, eng); err != nil {
+		t.Fatal(err)
+	}
+	if tableCount(t, eng, "made_in_go") != 1 {
+		t.Fatal("not recreated")
+	}
+}
