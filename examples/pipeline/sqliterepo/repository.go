@@ -9,23 +9,19 @@ import (
 	"github.com/google/uuid"
 	"github.com/ncruces/go-sqlite3"
 
+	"github.com/liteactor/liteactor"
 	"github.com/liteactor/liteactor/examples/pipeline/domain"
 )
 
-// ErrForeignKeysOff: the engine's connections do not enforce foreign keys, so deletes would not
-// cascade. Open the engine with Config.InitHook = InitConn.
-var ErrForeignKeysOff = errors.New("sqliterepo: foreign keys are not enforced on the engine's connections (set Config.InitHook = sqliterepo.InitConn)")
-
-// db is the part of *liteactor.Engine the repository uses.
-type db interface {
-	Write(ctx context.Context, fn func(*sqlite3.Conn) error) error
-	Read(ctx context.Context, fn func(*sqlite3.Conn) error) error
-}
+// ErrForeignKeysOff: the engine's writer connection does not enforce foreign keys, so deletes
+// would not cascade. The engine turns them on; a Config.InitHook that runs
+// "PRAGMA foreign_keys=OFF" causes this.
+var ErrForeignKeysOff = errors.New("sqliterepo: foreign keys are not enforced on the engine's writer connection")
 
 // Repository is the SQLite domain.PipelineRepository. It is safe for concurrent use: the engine
-// serialises its writes and runs its reads on the reader pool.
+// serialises its writes and runs its reads on its reader pool.
 type Repository struct {
-	db    db
+	db    *liteactor.Engine
 	clock domain.Clock
 }
 
@@ -43,20 +39,16 @@ func WithClock(c domain.Clock) Option {
 	}
 }
 
-// InitConn prepares one engine connection for this repository: it turns on foreign key
-// enforcement, which ON DELETE CASCADE needs. Use it as liteactor.Config.InitHook (or call it from
-// your own hook); the engine runs it on every connection it opens, restarts included.
-func InitConn(c *sqlite3.Conn) error {
-	return c.Exec(`PRAGMA foreign_keys = ON`)
-}
-
-func newRepository(ctx context.Context, d db, opts ...Option) (*Repository, error) {
-	r := &Repository{db: d, clock: domain.SystemClock}
+// New brings eng's schema up to date (Migrate) and returns a repository on it. It fails with
+// ErrForeignKeysOff if the writer connection does not enforce foreign keys, or with the
+// migration's error. The repository does not own eng: close the engine yourself when done.
+func New(ctx context.Context, eng *liteactor.Engine, opts ...Option) (*Repository, error) {
+	r := &Repository{db: eng, clock: domain.SystemClock}
 	for _, o := range opts {
 		o(r)
 	}
 	on := false
-	err := d.Write(ctx, func(c *sqlite3.Conn) error {
+	err := eng.Write(ctx, func(c *sqlite3.Conn) error {
 		return queryOnce(c, `PRAGMA foreign_keys`, func(s *sqlite3.Stmt) error {
 			on = s.ColumnBool(0)
 			return nil
@@ -67,6 +59,9 @@ func newRepository(ctx context.Context, d db, opts ...Option) (*Repository, erro
 	}
 	if !on {
 		return nil, ErrForeignKeysOff
+	}
+	if err := Migrate(ctx, eng); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

@@ -1,5 +1,13 @@
 package sqliterepo
 
+import (
+	"context"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor"
+)
+
 // The schema, as the two steps it grew in. Version 1.0.0 is the original layout; 1.1.0 added
 // processing metrics and the index FindByConfig uses. A new database gets the baseline and then
 // the incremental; a database at 1.0.0 gets only the incremental.
@@ -57,3 +65,19 @@ INSERT INTO processing_metrics (pipeline_id) SELECT id FROM pipelines;
 
 CREATE INDEX pipeline_configuration_key_value ON pipeline_configuration (key, value);
 `
+
+// Migrate brings eng's schema to the newest version.
+// TEMPORARY until package migrate lands: applies the whole schema in one Write if absent.
+func Migrate(ctx context.Context, eng *liteactor.Engine) error {
+	return eng.Write(ctx, func(c *sqlite3.Conn) error {
+		n := 0
+		err := queryOnce(c, `SELECT count(*) FROM sqlite_schema WHERE name = 'pipelines'`, func(s *sqlite3.Stmt) error {
+			n = s.ColumnInt(0)
+			return nil
+		})
+		if err != nil || n > 0 {
+			return err
+		}
+		return c.Exec(schemaV1 + schemaV1to1_1)
+	})
+}
