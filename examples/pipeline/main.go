@@ -17,6 +17,7 @@ import (
 	"github.com/liteactor/liteactor"
 	"github.com/liteactor/liteactor/examples/pipeline/domain"
 	"github.com/liteactor/liteactor/examples/pipeline/sqliterepo"
+	"github.com/liteactor/liteactor/migrate"
 )
 
 func main() {
@@ -46,11 +47,19 @@ func run(ctx context.Context, out io.Writer) (err error) {
 	}()
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 
+	// The schema is a migrate chain; New would apply it too, Migrate reports what it did.
+	rep, err := sqliterepo.Migrate(ctx, eng, migrate.AppName("pipeline-example"))
+	if err != nil {
+		return err
+	}
+	for _, m := range rep.Applied {
+		say("migrated %s (%s): %s", m.Version, m.Kind, m.Description)
+	}
 	repo, err := sqliterepo.New(ctx, eng)
 	if err != nil {
 		return err
 	}
-	say("opened %s and migrated the schema", filepath.Base(path))
+	say("opened %s at schema %s", filepath.Base(path), rep.After)
 
 	// 1. Build and save three pipelines; each Save is one atomic engine Write.
 	backup, err := build("secure-backup", map[string]string{"env": "prod", "team": "storage"},

@@ -17,7 +17,9 @@ func TestRun(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{
-		"migrated the schema",
+		"migrated 1.0.0 (baseline): pipelines, ordered stages",
+		"migrated 1.1.0 (incremental): processing metrics",
+		"at schema 1.1.0",
 		"saved secure-backup",
 		"duplicate name = true",
 		"invalid = true",

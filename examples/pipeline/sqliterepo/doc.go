@@ -1,9 +1,10 @@
 // Package sqliterepo is the SQLite domain.PipelineRepository, built on the liteactor engine.
 //
-// The schema is a migrate chain (see Migrations): pipelines; pipeline_stages (ON DELETE CASCADE,
-// indexed on pipeline_id); stage_parameters keyed (stage_id, key); pipeline_configuration keyed
-// (pipeline_id, key); processing_metrics. Foreign keys must be enforced on the engine's
-// connections: open the engine with Config.InitHook = sqliterepo.InitConn (New checks).
+// The schema is a migrate chain (Migrations: a 1.0.0 baseline and a 1.1.0 incremental), applied
+// by Migrate or New: pipelines; pipeline_stages (ON DELETE CASCADE, indexed on pipeline_id);
+// stage_parameters keyed (stage_id, key); pipeline_configuration keyed (pipeline_id, key);
+// processing_metrics. The cascades need foreign keys enforced on the writer connection; the
+// engine turns them on, and New checks.
 //
 // How it uses the engine:
 //   - Every mutation (Save, Update, Delete, Archive, Restore) is one engine Write: the pipeline row

@@ -39,7 +39,8 @@ func WithClock(c domain.Clock) Option {
 	}
 }
 
-// New brings eng's schema up to date (Migrate) and returns a repository on it. It fails with
+// New brings eng's schema up to date (Migrate; a no-op if it is current) and returns a
+// repository on it. It fails with
 // ErrForeignKeysOff if the writer connection does not enforce foreign keys, or with the
 // migration's error. The repository does not own eng: close the engine yourself when done.
 func New(ctx context.Context, eng *liteactor.Engine, opts ...Option) (*Repository, error) {
@@ -60,7 +61,7 @@ func New(ctx context.Context, eng *liteactor.Engine, opts ...Option) (*Repositor
 	if !on {
 		return nil, ErrForeignKeysOff
 	}
-	if err := Migrate(ctx, eng); err != nil {
+	if _, err := Migrate(ctx, eng); err != nil {
 		return nil, err
 	}
 	return r, nil

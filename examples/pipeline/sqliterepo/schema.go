@@ -2,10 +2,10 @@ package sqliterepo
 
 import (
 	"context"
-
-	"github.com/ncruces/go-sqlite3"
+	"fmt"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/migrate"
 )
 
 // The schema, as the two steps it grew in. Version 1.0.0 is the original layout; 1.1.0 added
@@ -66,18 +66,28 @@ INSERT INTO processing_metrics (pipeline_id) SELECT id FROM pipelines;
 CREATE INDEX pipeline_configuration_key_value ON pipeline_configuration (key, value);
 `
 
-// Migrate brings eng's schema to the newest version.
-// TEMPORARY until package migrate lands: applies the whole schema in one Write if absent.
-func Migrate(ctx context.Context, eng *liteactor.Engine) error {
-	return eng.Write(ctx, func(c *sqlite3.Conn) error {
-		n := 0
-		err := queryOnce(c, `SELECT count(*) FROM sqlite_schema WHERE name = 'pipelines'`, func(s *sqlite3.Stmt) error {
-			n = s.ColumnInt(0)
-			return nil
-		})
-		if err != nil || n > 0 {
-			return err
-		}
-		return c.Exec(schemaV1 + schemaV1to1_1)
-	})
+// SchemaVersion is the version Migrations brings a database to.
+const SchemaVersion = "1.1.0"
+
+// Migrations returns the repository's schema as a migrate chain: the 1.0.0 baseline and the
+// 1.1.0 incremental. A fresh database gets both, in order; a database at 1.0.0 gets the
+// incremental only. Each step runs in its own transaction on the engine's writer.
+func Migrations() []migrate.Migration {
+	return []migrate.Migration{
+		migrate.Baseline("1.0.0", schemaV1).
+			WithDescription("pipelines, ordered stages with parameters, configuration"),
+		migrate.Incremental(SchemaVersion, "1.0.0", schemaV1to1_1).
+			WithDescription("processing metrics, configuration lookup index"),
+	}
+}
+
+// Migrate brings eng's database to SchemaVersion with migrate.Up and reports what it applied
+// (nothing if the database is current). Engines and processes sharing the file apply each step
+// exactly once. opts are passed to migrate.Up (e.g. migrate.AppName, migrate.Logger).
+func Migrate(ctx context.Context, eng *liteactor.Engine, opts ...migrate.Option) (migrate.Report, error) {
+	rep, err := migrate.Up(ctx, eng, Migrations(), opts...)
+	if err != nil {
+		return rep, fmt.Errorf("sqliterepo: migrate: %w", err)
+	}
+	return rep, nil
 }
