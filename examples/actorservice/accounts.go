@@ -32,7 +32,5 @@ func (a *accounts) Receive(ctx actor.Context) {
 			s.Err = reply.(*messages.Done).Err
 			return s
 		}))
-	case *Crash:
-		panic("chaos: the accounts actor crashes on purpose")
 	}
 }

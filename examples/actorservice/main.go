@@ -106,12 +106,9 @@ func run(ctx context.Context, out io.Writer, opts options) (rep report, err erro
 			err = werr
 		}
 	}()
-	var st started
-	select {
-	case st = <-ready:
-	case <-ctx.Done():
-		return rep, ctx.Err()
-	}
+	// Opening the engine and creating the schema take milliseconds; a signal arriving meanwhile
+	// is handled by the producing phase below, which then ends at once.
+	st := <-ready
 	if st.err != nil {
 		if st.eng != nil {
 			_ = st.eng.Close(context.Background())
