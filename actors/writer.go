@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -145,6 +146,9 @@ func (w *writer) step(ctx actor.Context) {
 		w.restart = nil
 		panic(errRestart{err})
 	}
+	// Let the callers just answered run and resubmit before the next Take:
+	// taking the queue again at once keeps batches tiny under load.
+	runtime.Gosched()
 	ctx.Send(ctx.Self(), KickMsg)
 }
 
