@@ -116,9 +116,13 @@ func (in Inspector) sameIndex(idx IndexDef) error {
 	return fmt.Errorf("schema: index %q not listed for table %q", idx.Name, table)
 }
 
-// asciiEqualFold compares like SQLite compares identifiers: case-insensitive
-// for ASCII letters only.
-func asciiEqualFold(a, b string) bool {
+// asciiEqualFold is EqualNames.
+func asciiEqualFold(a, b string) bool { return EqualNames(a, b) }
+
+// EqualNames reports whether a and b name the same SQLite object: SQLite
+// compares identifiers case-insensitively for ASCII letters only ("É" and
+// "é" differ).
+func EqualNames(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
