@@ -122,16 +122,16 @@ func TestInserterModes(t *testing.T) {
 		t.Fatalf("Insert on conflict: %v, want CONSTRAINT", err)
 	}
 	// Ignore: the conflicting row is skipped, the other inserted.
-	if n, err := run(Spec{Table: "order items", Columns: cols, Mode: Ignore}, []any{1, "uno", "new"}, []any{3, "three", "new"}); err != nil || n != 1 {
+	if n, err := run(Spec{Table: "order items", Columns: cols, Mode: ModeIgnore}, []any{1, "uno", "new"}, []any{3, "three", "new"}); err != nil || n != 1 {
 		t.Fatalf("Ignore = %d, %v; want 1", n, err)
 	}
 	// Upsert: the existing row keeps its other columns and gets the new values.
-	if n, err := run(Spec{Table: "order items", Columns: cols, Mode: Upsert, ConflictColumns: []string{"id"}, UpdateColumns: []string{"when"}},
+	if n, err := run(Spec{Table: "order items", Columns: cols, Mode: ModeUpsert, ConflictColumns: []string{"id"}, UpdateColumns: []string{"when"}},
 		[]any{2, "ignored", "upserted"}, []any{4, "four", "new"}); err != nil || n != 2 {
 		t.Fatalf("Upsert = %d, %v; want 2", n, err)
 	}
 	// Replace: the row is replaced whole (column a "b" c becomes NULL).
-	if n, err := run(Spec{Table: "order items", Columns: cols, Mode: Replace}, []any{1, "uno", "replaced"}); err != nil || n != 1 {
+	if n, err := run(Spec{Table: "order items", Columns: cols, Mode: ModeReplace}, []any{1, "uno", "replaced"}); err != nil || n != 1 {
 		t.Fatalf("Replace = %d, %v; want 1", n, err)
 	}
 	got := queryAll(t, conn, `SELECT "id", "select", "a ""b"" c", "when" FROM "order items" ORDER BY "id"`)

@@ -57,8 +57,8 @@ func rowsPerStatement(limit, ncols, maxRows int) (int, error) {
 func (in *Inserter) RowsPerStatement() int { return in.perStmt }
 
 // Insert inserts rows, RowsPerStatement at a time, and returns the number of
-// rows changed as SQLite counts them (for Ignore the rows inserted, for
-// Upsert the rows inserted or updated). It stops at the first error; rows of
+// rows changed as SQLite counts them (for ModeIgnore the rows inserted, for
+// ModeUpsert the rows inserted or updated). It stops at the first error; rows of
 // statements that already ran stay written in the caller's transaction, so
 // run it where an error rolls back (an engine Write closure returning the
 // error). Every row must hold len(spec.Columns) values, else the error wraps

@@ -17,31 +17,31 @@ var ErrInvalidSpec = errors.New("batch: invalid spec")
 type Mode int
 
 const (
-	// Insert is a plain INSERT: a conflicting row fails with
+	// ModeInsert is a plain INSERT: a conflicting row fails with
 	// sqlite3.CONSTRAINT and, as the batch is atomic, nothing of the
 	// transaction it belongs to commits.
-	Insert Mode = iota
-	// Replace is INSERT OR REPLACE: the existing row is deleted and the new
+	ModeInsert Mode = iota
+	// ModeReplace is INSERT OR REPLACE: the existing row is deleted and the new
 	// one inserted (with a new rowid unless the rowid is given; ON DELETE
 	// triggers fire only with recursive_triggers on).
-	Replace
-	// Ignore is INSERT OR IGNORE: a conflicting row is skipped.
-	Ignore
-	// Upsert is INSERT ... ON CONFLICT (ConflictColumns) DO UPDATE: the
+	ModeReplace
+	// ModeIgnore is INSERT OR IGNORE: a conflicting row is skipped.
+	ModeIgnore
+	// ModeUpsert is INSERT ... ON CONFLICT (ConflictColumns) DO UPDATE: the
 	// existing row keeps its rowid and gets the UpdateColumns of the new row.
-	Upsert
+	ModeUpsert
 )
 
 // String names the mode.
 func (m Mode) String() string {
 	switch m {
-	case Insert:
+	case ModeInsert:
 		return "Insert"
-	case Replace:
+	case ModeReplace:
 		return "Replace"
-	case Ignore:
+	case ModeIgnore:
 		return "Ignore"
-	case Upsert:
+	case ModeUpsert:
 		return "Upsert"
 	}
 	return fmt.Sprintf("Mode(%d)", int(m))
@@ -53,13 +53,13 @@ type Spec struct {
 	Table string
 	// Columns name the value positions of every row, in order; quoted.
 	Columns []string
-	// Mode handles conflicts; Insert by default.
+	// Mode handles conflicts; ModeInsert by default.
 	Mode Mode
-	// ConflictColumns is the conflict target of Upsert: the columns of a
+	// ConflictColumns is the conflict target of ModeUpsert: the columns of a
 	// PRIMARY KEY or UNIQUE index, exactly (SQLite rejects a target that
-	// matches no unique index). Required for Upsert, ignored otherwise.
+	// matches no unique index). Required for ModeUpsert, ignored otherwise.
 	ConflictColumns []string
-	// UpdateColumns are the columns Upsert overwrites with the new row's
+	// UpdateColumns are the columns ModeUpsert overwrites with the new row's
 	// values. nil means every column of Columns not in ConflictColumns; when
 	// that leaves none, a conflict does nothing (ON CONFLICT DO NOTHING).
 	// Each must be in Columns.
@@ -84,11 +84,11 @@ func (s Spec) insertSQL(rows int) (string, error) {
 	}
 	var b strings.Builder
 	switch s.Mode {
-	case Insert, Upsert:
+	case ModeInsert, ModeUpsert:
 		b.WriteString("INSERT INTO ")
-	case Replace:
+	case ModeReplace:
 		b.WriteString("INSERT OR REPLACE INTO ")
-	case Ignore:
+	case ModeIgnore:
 		b.WriteString("INSERT OR IGNORE INTO ")
 	default:
 		return "", fmt.Errorf("%w: unknown mode %v", ErrInvalidSpec, s.Mode)
@@ -105,7 +105,7 @@ func (s Spec) insertSQL(rows int) (string, error) {
 		}
 		b.WriteString(tuple)
 	}
-	if s.Mode == Upsert {
+	if s.Mode == ModeUpsert {
 		clause, err := s.upsertClause()
 		if err != nil {
 			return "", err
@@ -119,7 +119,7 @@ func (s Spec) insertSQL(rows int) (string, error) {
 // " ON CONFLICT (...) DO NOTHING".
 func (s Spec) upsertClause() (string, error) {
 	if len(s.ConflictColumns) == 0 {
-		return "", fmt.Errorf("%w: Upsert needs ConflictColumns", ErrInvalidSpec)
+		return "", fmt.Errorf("%w: ModeUpsert needs ConflictColumns", ErrInvalidSpec)
 	}
 	target, err := schema.QuoteList(s.ConflictColumns)
 	if err != nil {

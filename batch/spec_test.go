@@ -14,16 +14,16 @@ func TestInsertSQLForEveryMode(t *testing.T) {
 		update []string
 		want   string
 	}{
-		{Insert, nil, `INSERT INTO "order items" ("id", "select", "a""b") VALUES (?, ?, ?), (?, ?, ?)`},
-		{Replace, nil, `INSERT OR REPLACE INTO "order items" ("id", "select", "a""b") VALUES (?, ?, ?), (?, ?, ?)`},
-		{Ignore, nil, `INSERT OR IGNORE INTO "order items" ("id", "select", "a""b") VALUES (?, ?, ?), (?, ?, ?)`},
-		{Upsert, nil, `INSERT INTO "order items" ("id", "select", "a""b") VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT ("id") DO UPDATE SET "select" = excluded."select", "a""b" = excluded."a""b"`},
-		{Upsert, []string{`A"B`}, `INSERT INTO "order items" ("id", "select", "a""b") VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT ("id") DO UPDATE SET "A""B" = excluded."A""B"`},
+		{ModeInsert, nil, `INSERT INTO "order items" ("id", "select", "a""b") VALUES (?, ?, ?), (?, ?, ?)`},
+		{ModeReplace, nil, `INSERT OR REPLACE INTO "order items" ("id", "select", "a""b") VALUES (?, ?, ?), (?, ?, ?)`},
+		{ModeIgnore, nil, `INSERT OR IGNORE INTO "order items" ("id", "select", "a""b") VALUES (?, ?, ?), (?, ?, ?)`},
+		{ModeUpsert, nil, `INSERT INTO "order items" ("id", "select", "a""b") VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT ("id") DO UPDATE SET "select" = excluded."select", "a""b" = excluded."a""b"`},
+		{ModeUpsert, []string{`A"B`}, `INSERT INTO "order items" ("id", "select", "a""b") VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT ("id") DO UPDATE SET "A""B" = excluded."A""B"`},
 	}
 	for _, c := range cases {
 		s := base
 		s.Mode, s.UpdateColumns = c.mode, c.update
-		if c.mode == Upsert {
+		if c.mode == ModeUpsert {
 			s.ConflictColumns = []string{"id"}
 		}
 		got, err := s.insertSQL(2)
@@ -31,7 +31,7 @@ func TestInsertSQLForEveryMode(t *testing.T) {
 			t.Errorf("%v:\n got %s (%v)\nwant %s", c.mode, got, err, c.want)
 		}
 	}
-	s := Spec{Table: "t", Columns: []string{"k"}, Mode: Upsert, ConflictColumns: []string{"K"}}
+	s := Spec{Table: "t", Columns: []string{"k"}, Mode: ModeUpsert, ConflictColumns: []string{"K"}}
 	if got, err := s.insertSQL(1); err != nil || got != `INSERT INTO "t" ("k") VALUES (?) ON CONFLICT ("K") DO NOTHING` {
 		t.Errorf("upsert with only key columns = %s, %v", got, err)
 	}
@@ -46,8 +46,8 @@ func TestInsertSQLRejectsBadSpecs(t *testing.T) {
 		{Spec{Table: "", Columns: []string{"a"}}, schema.ErrInvalidIdentifier},
 		{Spec{Table: "t", Columns: []string{"a", ""}}, schema.ErrInvalidIdentifier},
 		{Spec{Table: "t", Columns: []string{"a"}, Mode: Mode(9)}, ErrInvalidSpec},
-		{Spec{Table: "t", Columns: []string{"a"}, Mode: Upsert}, ErrInvalidSpec},
-		{Spec{Table: "t", Columns: []string{"a", "b"}, Mode: Upsert, ConflictColumns: []string{"a"}, UpdateColumns: []string{"c"}}, ErrInvalidSpec},
+		{Spec{Table: "t", Columns: []string{"a"}, Mode: ModeUpsert}, ErrInvalidSpec},
+		{Spec{Table: "t", Columns: []string{"a", "b"}, Mode: ModeUpsert, ConflictColumns: []string{"a"}, UpdateColumns: []string{"c"}}, ErrInvalidSpec},
 	}
 	for _, b := range bad {
 		if _, err := b.spec.insertSQL(1); !errors.Is(err, b.want) {
