@@ -83,9 +83,9 @@ func TestLiveBackupRestartsThenFallsBackToOneStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Steps 1-3 are each followed by a write; the 3rd restart exceeds 2, so
-	// step 4 restarts... no: restarts are seen at steps 2, 3, 4; step 5 is
-	// the one-step fallback.
+	// A write follows every step; steps 2, 3 and 4 each find the copy
+	// restarted, the third restart exceeds MaxRestarts 2, and step 5 copies
+	// everything at once.
 	if res.Method != MethodOneStep || res.Restarts != 3 || res.Steps != 5 {
 		t.Fatalf("Result = %+v; want one-step after 3 restarts in 5 steps", res)
 	}

@@ -142,14 +142,37 @@ func RestoreOnline(ctx context.Context, eng *liteactor.Engine, src string, opts 
 	if err := verifySource(ctx, src, opts); err != nil {
 		return err
 	}
-	uri, err := readOnlyURI(src)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
 	if opts.KeepPrevious != "" {
 		if err := checkDestination(opts.KeepPrevious, false); err != nil {
 			return err
 		}
+	}
+	// The backup API keeps a WAL destination in WAL mode, but into any other
+	// destination (a ":memory:" engine's memdb) it copies the source's
+	// header as is, and a WAL header there makes the database unreadable.
+	// Such a destination gets a rollback-journal copy of src.
+	rows, err := eng.Query(ctx, "PRAGMA journal_mode")
+	if err != nil {
+		return fmt.Errorf("backup: restore online: %w", err)
+	}
+	if mode, _ := rows.Values[0][0].(string); mode != "wal" {
+		dir, err := os.MkdirTemp("", "liteactor-restore-")
+		if err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		plain := filepath.Join(dir, "source.db")
+		if err := copyDatabase(src, plain); err != nil {
+			return err
+		}
+		if err := setRollbackJournal(plain); err != nil {
+			return err
+		}
+		src = plain
+	}
+	uri, err := readOnlyURI(src)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	err = eng.Exclusive(ctx, func(conn *sqlite3.Conn) error {
 		if opts.KeepPrevious != "" {
@@ -198,6 +221,23 @@ func copyDatabase(src, dst string) error {
 		return fmt.Errorf("backup: copy %s: %w", src, err)
 	}
 	return syncFile(dst)
+}
+
+// setRollbackJournal switches the database file at path (which nothing else
+// has open) out of WAL mode.
+func setRollbackJournal(path string) error {
+	conn, err := sqlite3.Open(path)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	err = conn.Exec("PRAGMA journal_mode=DELETE")
+	if cerr := conn.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("backup: leave WAL mode on %s: %w", path, err)
+	}
+	return nil
 }
 
 // keepPrevious copies the database at path (if it exists) to keep (if set).
