@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
+	"go.uber.org/goleak"
+
+	"github.com/liteactor/liteactor"
 )
 
 // lockHolderEnv names the database the re-executed test binary locks.
@@ -22,7 +25,7 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(lockHolderEnv); path != "" {
 		os.Exit(holdWriteLock(path))
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // holdWriteLock is the child process: it takes the write lock with BEGIN
@@ -164,4 +167,46 @@ func TestDoGivesUpWhileAnotherProcessKeepsTheLock(t *testing.T) {
 		t.Fatalf("err=%v calls=%d, want ErrExhausted wrapping BUSY after 3 calls", err, calls)
 	}
 	holder.release(t)
+}
+
+// The same contention through an engine: its writer's BEGIN IMMEDIATE meets
+// the other process's lock (busy timeout 0, so at once), the engine reports
+// BUSY, and Do retries the whole Exec until the other process commits.
+func TestDoRetriesEngineWritesAgainstAnotherProcess(t *testing.T) {
+	path, conn := newContendedDB(t)
+	conn.Close()
+	cfg := liteactor.MinimalConfig()
+	cfg.BusyTimeout = 0
+	eng, err := liteactor.Open(context.Background(), path, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close(context.Background())
+	holder := startLockHolder(t, path)
+
+	p := Interactive()
+	p.Budget, p.MaxAttempts = time.Minute, 0
+	var first error
+	p.OnRetry = func(attempt int, err error, _ time.Duration) {
+		if attempt == 1 {
+			first = err
+			holder.release(t)
+		}
+	}
+	res, err := DoValue(context.Background(), p, func(ctx context.Context) (liteactor.Result, error) {
+		return eng.Exec(ctx, "INSERT INTO t(who) VALUES (?)", "engine")
+	})
+	if err != nil {
+		t.Fatalf("Do: %v", err)
+	}
+	if !errors.Is(first, sqlite3.BUSY) {
+		t.Fatalf("first attempt: %v, want BUSY", first)
+	}
+	if res.LastInsertID != 2 {
+		t.Fatalf("engine row got id %d, want 2 (after the other process's row)", res.LastInsertID)
+	}
+	rows, err := eng.Query(context.Background(), "SELECT group_concat(who, ',') FROM (SELECT who FROM t ORDER BY id)")
+	if err != nil || rows.Values[0][0] != "child,engine" {
+		t.Fatalf("rows = %v, %v", rows, err)
+	}
 }
