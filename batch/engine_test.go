@@ -17,9 +17,21 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func openEngine(t testing.TB) *liteactor.Engine {
+func openEngine(t testing.TB) *liteactor.Engine { return openEngineLimit(t, 0) }
+
+// openEngineLimit opens an engine whose connections allow only limit bound
+// variables per statement (0: SQLite's default, 32766), so that tests cross
+// the limit with few rows.
+func openEngineLimit(t testing.TB, limit int) *liteactor.Engine {
 	t.Helper()
-	eng, err := liteactor.Open(context.Background(), filepath.Join(t.TempDir(), "batch.db"), liteactor.MinimalConfig())
+	cfg := liteactor.MinimalConfig()
+	if limit > 0 {
+		cfg.InitHook = func(c *sqlite3.Conn) error {
+			c.Limit(sqlite3.LIMIT_VARIABLE_NUMBER, limit)
+			return nil
+		}
+	}
+	eng, err := liteactor.Open(context.Background(), filepath.Join(t.TempDir(), "batch.db"), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,8 +68,8 @@ func scalar(t testing.TB, eng *liteactor.Engine, sql string) any {
 
 func TestBulkInsertBeyondTheVariableLimitIsAtomic(t *testing.T) {
 	ctx := context.Background()
-	eng := openEngine(t)
-	n := 50_000 // 150,000 values: more than 4 statements at the default limit of 32766
+	eng := openEngineLimit(t, 999) // the writer's limit, read from its connection
+	n := 5_000                     // 15,000 values: 16 statements of at most 333 rows
 	res, err := BulkInsert(ctx, eng, "order items", cols3, makeRows(1, n), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -172,9 +184,9 @@ func seqRows(from, n int, bad int) iter.Seq[[]any] {
 
 func TestBulkInsertSeq(t *testing.T) {
 	ctx := context.Background()
-	eng := openEngine(t)
-	res, err := BulkInsertSeq(ctx, eng, "order items", cols3, seqRows(1, 40_000, -1), Options{})
-	if err != nil || res != (Result{Rows: 40_000, Changed: 40_000, Commits: 1}) {
+	eng := openEngineLimit(t, 999)
+	res, err := BulkInsertSeq(ctx, eng, "order items", cols3, seqRows(1, 5_000, -1), Options{})
+	if err != nil || res != (Result{Rows: 5_000, Changed: 5_000, Commits: 1}) {
 		t.Fatalf("atomic = %+v, %v", res, err)
 	}
 	res, err = BulkInsertSeq(ctx, eng, "order items", cols3, seqRows(100_001, 10_000, -1), Options{CommitEvery: 3000})
@@ -189,8 +201,8 @@ func TestBulkInsertSeq(t *testing.T) {
 	if !errors.Is(err, ErrRowShape) || res.Rows != 0 {
 		t.Fatalf("atomic with bad last row = %+v, %v", res, err)
 	}
-	if got := scalar(t, eng, `SELECT count(*) FROM "order items"`); got != int64(56_000) {
-		t.Fatalf("table holds %v rows, want 56000", got)
+	if got := scalar(t, eng, `SELECT count(*) FROM "order items"`); got != int64(21_000) {
+		t.Fatalf("table holds %v rows, want 21000", got)
 	}
 }
 

@@ -18,7 +18,7 @@ func ExampleBulkInsert() {
 	if _, err := eng.Exec(ctx, `CREATE TABLE points (id INTEGER PRIMARY KEY, x REAL, label TEXT)`); err != nil {
 		panic(err)
 	}
-	rows := make([][]any, 100_000) // 300,000 values: several statements
+	rows := make([][]any, 20_000) // 60,000 values: two statements
 	for i := range rows {
 		rows[i] = []any{i + 1, float64(i) / 10, fmt.Sprint("p", i)}
 	}
@@ -26,10 +26,10 @@ func ExampleBulkInsert() {
 	fmt.Printf("%+v %v\n", res, err)
 
 	// Upsert: existing ids get the new label.
-	res, err = batch.Upsert(ctx, eng, "points", []string{"id", "label"}, []string{"id"}, [][]any{{1, "first"}, {100_001, "new"}})
+	res, err = batch.Upsert(ctx, eng, "points", []string{"id", "label"}, []string{"id"}, [][]any{{1, "first"}, {20_001, "new"}})
 	fmt.Printf("%+v %v\n", res, err)
 	// Output:
-	// {Rows:100000 Changed:100000 Commits:1} <nil>
+	// {Rows:20000 Changed:20000 Commits:1} <nil>
 	// {Rows:2 Changed:2 Commits:1} <nil>
 }
 
