@@ -56,13 +56,16 @@ type WriterEnv struct {
 	// monitor installs its WAL hook there).
 	OnConn func(*sqlite3.Conn)
 
+	// Dispatcher runs the writer's mailbox on one pinned goroutine.
+	Dispatcher *PinnedDispatcher
+
 	inflight  []*Request // taken but not yet answered
 	committed bool       // inflight's transaction committed: answer, don't rerun
 }
 
 // NewWriterProps returns the props of the writer actor.
 func NewWriterProps(env *WriterEnv) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &writer{env: env} })
+	return actor.PropsFromProducer(func() actor.Actor { return &writer{env: env} }, actor.WithDispatcher(env.Dispatcher))
 }
 
 type writer struct {
