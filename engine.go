@@ -82,7 +82,12 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 	}
 	e.system = cfg.ActorSystem
 	if e.system == nil {
-		e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *actorSlog { return newSlogLogger(e.log) }))
+		e.system = actor.NewActorSystem(
+			actor.WithLoggerFactory(func(*actor.ActorSystem) *actorSlog { return newSlogLogger(e.log) }),
+			// protoactor starts a goroutine per throttle interval once a dead
+			// letter appears (kicks to an actor that is restarting or stopped);
+			// a short interval means none outlives Close by more than 10ms.
+			actor.WithDeadLetterThrottleInterval(10*time.Millisecond))
 	}
 	root := e.system.Root
 	e.wq = actors.NewQueue(cfg.Queue.Capacity, actors.Policy(cfg.Queue.Overflow-1), cfg.Queue.Timeout, e.counters, func() {
@@ -120,7 +125,17 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 		e.stopDispatchers()
 		return nil, fmt.Errorf("liteactor: spawn supervisor: %w", err)
 	}
-	return e, nil
+	// Return once the writer runs, so that control messages (Checkpoint)
+	// sent right after Open find it.
+	select {
+	case <-e.wenv.Ready:
+		return e, nil
+	case <-e.stopped:
+		return nil, fmt.Errorf("liteactor: engine stopped while starting: %w", ErrClosed)
+	case <-ctx.Done():
+		e.Close(context.Background())
+		return nil, ctx.Err()
+	}
 }
 
 type actorSlog = slog.Logger
@@ -155,7 +170,7 @@ func (e *Engine) connConfig() *actors.ConnConfig {
 // reports a bad path or a file that is not a database itself.
 func (e *Engine) openConns(cc *actors.ConnConfig) error {
 	e.wenv = &actors.WriterEnv{Conn: cc, Counters: e.counters, Log: e.log, MaxBatch: e.cfg.MaxBatch,
-		Dispatcher: actors.NewPinnedDispatcher(300)}
+		Dispatcher: actors.NewPinnedDispatcher(300), Ready: make(chan struct{})}
 	e.renv = actors.NewReaderEnv(e.cfg.Readers)
 	e.renv.Conn, e.renv.Counters, e.renv.Log = cc, e.counters, e.log
 	w, err := actors.OpenWriter(cc)
@@ -419,14 +434,16 @@ func (e *Engine) shutdown(ctx context.Context) error {
 		waited := make(chan struct{})
 		go func() { stop.Wait(); close(waited) }()
 		select {
-		case <-waited:
+		case <-waited: // the supervisor's Stopped ran onStopped
 		case <-ctx.Done():
 			if err == nil {
 				err = ctx.Err()
 			}
 		}
 	}
-	e.onStopped()
+	// Queued requests are answered now; requests an actor is running keep
+	// their own outcome (the tree answers any it abandons when it stops).
+	e.markClosed()
 	if e.cfg.ActorSystem == nil {
 		e.system.Shutdown()
 	}
@@ -464,14 +481,22 @@ func (e *Engine) drain(ctx context.Context) error {
 // answered ErrClosed.
 func (e *Engine) onStopped() {
 	e.stopOnce.Do(func() {
-		e.closing.Store(true)
-		e.wq.Close()
-		e.rq.Close()
-		e.wq.FailQueued(ErrClosed)
-		e.rq.FailQueued(ErrClosed)
+		e.markClosed()
+		e.wenv.FailInflight(ErrClosed)
+		e.renv.FailInflight(ErrClosed)
 		e.stopDispatchers()
 		close(e.stopped)
 	})
+}
+
+// markClosed refuses new requests and answers every queued one ErrClosed.
+// It never touches requests an actor has taken.
+func (e *Engine) markClosed() {
+	e.closing.Store(true)
+	e.wq.Close()
+	e.rq.Close()
+	e.wq.FailQueued(ErrClosed)
+	e.rq.FailQueued(ErrClosed)
 }
 
 // stopDispatchers ends the actors' pinned goroutines once the tree stopped.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,7 +27,36 @@ type ReaderEnv struct {
 	// Dispatchers pin each reader's mailbox to one goroutine (by index).
 	Dispatchers []*PinnedDispatcher
 	// inflight: what each reader has taken and not answered (by index).
+	mu       sync.Mutex
 	inflight [][]*Request
+}
+
+func (env *ReaderEnv) setInflight(i int, rs []*Request) {
+	env.mu.Lock()
+	env.inflight[i] = rs
+	env.mu.Unlock()
+}
+
+func (env *ReaderEnv) getInflight(i int) []*Request {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	return env.inflight[i]
+}
+
+// FailInflight answers what crashed readers left in flight with err, once
+// the engine's tree has stopped for good.
+func (env *ReaderEnv) FailInflight(err error) {
+	env.mu.Lock()
+	var rs []*Request
+	for i, in := range env.inflight {
+		rs = append(rs, in...)
+		env.inflight[i] = nil
+	}
+	env.mu.Unlock()
+	for _, r := range rs {
+		r.Err = err
+		r.complete(nil)
+	}
 }
 
 // NewReaderEnv sizes the per-reader state for n readers.
@@ -78,8 +108,8 @@ func (rd *reader) start(ctx actor.Context) {
 	}
 	env.Self[rd.idx].Store(ctx.Self())
 	// Reads a crashed instance had taken go back to the front of the queue.
-	env.Queue.Requeue(env.inflight[rd.idx])
-	env.inflight[rd.idx] = nil
+	env.Queue.Requeue(env.getInflight(rd.idx))
+	env.setInflight(rd.idx, nil)
 	if !env.Queue.IsIdle(rd.idx) {
 		ctx.Send(ctx.Self(), KickMsg)
 	}
@@ -100,7 +130,7 @@ func (rd *reader) step(ctx actor.Context) {
 	if len(batch) == 0 {
 		return
 	}
-	env.inflight[rd.idx] = batch
+	env.setInflight(rd.idx, batch)
 	if len(batch) > 1 {
 		rd.runGroup(batch)
 	} else {
@@ -110,7 +140,7 @@ func (rd *reader) step(ctx actor.Context) {
 		}
 		rd.answer(batch[0])
 	}
-	env.inflight[rd.idx] = nil
+	env.setInflight(rd.idx, nil)
 	rd.buf = batch[:0]
 	clear(batch[:cap(batch)])
 	if rd.restart != nil {
@@ -196,12 +226,12 @@ func (rd *reader) read(r *Request) error {
 func (rd *reader) broken(r *Request, err error) {
 	env := rd.env
 	var rest []*Request
-	for _, o := range env.inflight[rd.idx] {
-		if o != r && o.state == stTaken {
+	for _, o := range env.getInflight(rd.idx) {
+		if o != r && o.Finished.IsZero() {
 			rest = append(rest, o)
 		}
 	}
-	env.inflight[rd.idx] = rest
+	env.setInflight(rd.idx, rest)
 	r.Err = err
 	rd.answer(r)
 	panic(fmt.Errorf("liteactor: reader connection broken: %w", err))

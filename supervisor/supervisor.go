@@ -6,6 +6,7 @@ package supervisor
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/liteactor/liteactor/actors"
@@ -30,6 +31,8 @@ type Env struct {
 	// OnStopped runs when the supervisor stops (Close, or its parent stopped
 	// it after an escalation).
 	OnStopped func()
+
+	stopped atomic.Bool // the supervisor reached Stopped: the tree is gone for good
 }
 
 // NewProps returns the supervisor's props.
@@ -86,8 +89,17 @@ func (s *supervisor) Receive(ctx actor.Context) {
 			respond(system, sender, &messages.CheckpointResult{LogFrames: res.LogFrames, Checkpointed: res.Checkpointed, Err: res.Err})
 		})
 	case *actor.Started:
+		// protoactor can process a restart that was queued before the final
+		// stop and bring a stopped actor back (Stopped, then Restarting and
+		// Started). Such a zombie must not spawn connection actors that would
+		// outlive the engine.
+		if s.env.stopped.Load() {
+			s.env.Log.Debug().Str("component", "supervisor").Msg("restart after final stop ignored")
+			return
+		}
 		s.spawnChildren(ctx)
 	case *actor.Stopped:
+		s.env.stopped.Store(true)
 		if s.env.OnStopped != nil {
 			s.env.OnStopped()
 		}
