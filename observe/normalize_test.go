@@ -34,7 +34,7 @@ func TestNormalize(t *testing.T) {
 		{"values with upsert", "INSERT INTO t VALUES (?, ?), (?, ?) ON CONFLICT (a) DO UPDATE SET b = excluded.b", "INSERT INTO t VALUES (?, ?), ... ON CONFLICT (a) DO UPDATE SET b = excluded.b"},
 		{"values mixed widths kept", "INSERT INTO t VALUES (1), (2, 3)", "INSERT INTO t VALUES (?), (?, ?)"},
 		{"identifiers with digits", "SELECT t1.c2 FROM t1 JOIN t2 ON t1.id = t2.id", "SELECT t1.c2 FROM t1 JOIN t2 ON t1.id = t2.id"},
-		{"quoted identifiers kept", `SELECT "col 1", [2], `+"`3`"+` FROM "t"`, `SELECT "col 1", [2], `+"`3`"+` FROM "t"`},
+		{"quoted identifiers kept", `SELECT "col 1", [2], ` + "`3`" + ` FROM "t"`, `SELECT "col 1", [2], ` + "`3`" + ` FROM "t"`},
 		{"function call spacing", "SELECT count ( * ), max(v) FROM t", "SELECT count(*), max(v) FROM t"},
 		{"operators", "SELECT a||b, a<=1, a<>2, a!=3, a==4, j->>'$.x', j->'$'", "SELECT a || b, a <= ?, a <> ?, a != ?, a == ?, j ->> ?, j -> ?"},
 		{"trailing semicolons", "DELETE FROM t WHERE id = 5;;", "DELETE FROM t WHERE id = ?"},
