@@ -108,11 +108,12 @@ type Outcome struct {
 // error also wraps the observer's own error.
 var ErrVetoed = errors.New("liteactor: vetoed by observer")
 
-// observation is one operation's pass through the observers: the Op and the
-// ctx each observer's Before returned, in one allocation for up to four
-// observers.
+// observation is one operation's pass through the observers: the Op, its
+// Outcome and the ctx each observer's Before returned, in one allocation for
+// up to four observers.
 type observation struct {
 	op     Op
+	out    Outcome
 	ctx    context.Context // the operation's ctx after every Before
 	n      int             // observers whose Before let the operation through
 	vetoed error
@@ -150,12 +151,19 @@ func (e *Engine) callBefore(i int, o Observer, ctx context.Context, op *Op) (nex
 	return o.Before(ctx, op)
 }
 
-// after runs After, in reverse order, for every observer whose Before let
-// the operation through.
-func (e *Engine) after(ob *observation, out *Outcome) {
+// after runs After with ob.out, in reverse order, for every observer whose
+// Before let the operation through.
+func (e *Engine) after(ob *observation) {
 	for i := ob.n - 1; i >= 0; i-- {
-		e.callAfter(i, e.obs[i], ob.ctxs[i], &ob.op, out)
+		e.callAfter(i, e.obs[i], ob.ctxs[i], &ob.op, &ob.out)
 	}
+}
+
+// vetoedOutcome runs After for a vetoed operation and returns its error.
+func (e *Engine) vetoedOutcome(ob *observation) error {
+	ob.out = Outcome{Err: ob.vetoed}
+	e.after(ob)
+	return ob.vetoed
 }
 
 func (e *Engine) callAfter(i int, o Observer, ctx context.Context, op *Op, out *Outcome) {
@@ -186,8 +194,8 @@ func (e *Engine) observerPanic(i int, o Observer, op *Op, phase string, p any) {
 // error, runs the observers' After and returns fn's error unchanged. op.DB
 // is filled in with the engine's name when empty.
 func (e *Engine) Observe(ctx context.Context, op *Op, fn func(ctx context.Context, out *Outcome) error) error {
-	var out Outcome
 	if len(e.obs) == 0 {
+		var out Outcome
 		return fn(ctx, &out)
 	}
 	o := *op
@@ -196,12 +204,11 @@ func (e *Engine) Observe(ctx context.Context, op *Op, fn func(ctx context.Contex
 	}
 	ob := e.before(ctx, o)
 	if ob.vetoed != nil {
-		out.Err = ob.vetoed
-		e.after(ob, &out)
-		return ob.vetoed
+		return e.vetoedOutcome(ob)
 	}
 	start := time.Now()
-	err := fn(ob.ctx, &out)
+	out := &ob.out
+	err := fn(ob.ctx, out)
 	if out.Started.IsZero() {
 		out.Started = start
 	}
@@ -209,7 +216,7 @@ func (e *Engine) Observe(ctx context.Context, op *Op, fn func(ctx context.Contex
 		out.Executing = time.Since(out.Started)
 	}
 	out.Err = err
-	e.after(ob, &out)
+	e.after(ob)
 	return err
 }
 
@@ -258,14 +265,12 @@ func outcomeOf(r *actors.Request, err error) Outcome {
 func (e *Engine) observed(ctx context.Context, r *actors.Request, run func(context.Context, *actors.Request) error) error {
 	ob := e.before(ctx, e.opOf(r))
 	if ob.vetoed != nil {
-		out := Outcome{Err: ob.vetoed}
-		e.after(ob, &out)
-		return ob.vetoed
+		return e.vetoedOutcome(ob)
 	}
 	r.Ctx = ob.ctx
 	err := run(ob.ctx, r)
-	out := outcomeOf(r, err)
-	e.after(ob, &out)
+	ob.out = outcomeOf(r, err)
+	e.after(ob)
 	return err
 }
 
@@ -278,17 +283,15 @@ func (e *Engine) observeActor(r *actors.Request) bool {
 	op.Actor = true
 	ob := e.before(r.Ctx, op)
 	if ob.vetoed != nil {
-		out := Outcome{Err: ob.vetoed}
-		e.after(ob, &out)
-		r.Err = ob.vetoed
+		r.Err = e.vetoedOutcome(ob)
 		r.Reply(r)
 		return false
 	}
 	r.Ctx = ob.ctx
 	reply := r.Reply
 	r.Reply = func(r *actors.Request) {
-		out := outcomeOf(r, r.Err)
-		e.after(ob, &out)
+		ob.out = outcomeOf(r, r.Err)
+		e.after(ob)
 		reply(r)
 	}
 	return true
@@ -300,21 +303,20 @@ func (e *Engine) observeActor(r *actors.Request) bool {
 func (e *Engine) observeCheckpoint(ctx context.Context, mode sqlite3.CheckpointMode, reply func(actors.CheckpointResult)) func(actors.CheckpointResult) {
 	ob := e.before(ctx, Op{Kind: OpCheckpoint, DB: e.cfg.Name, Detail: checkpointModeName(mode)})
 	if ob.vetoed != nil {
-		out := Outcome{Err: ob.vetoed}
-		e.after(ob, &out)
-		reply(actors.CheckpointResult{Mode: mode, Err: ob.vetoed})
+		reply(actors.CheckpointResult{Mode: mode, Err: e.vetoedOutcome(ob)})
 		return nil
 	}
 	sent := time.Now()
 	return func(res actors.CheckpointResult) {
-		out := Outcome{Enqueued: sent, Err: res.Err}
+		out := &ob.out
+		*out = Outcome{Enqueued: sent, Err: res.Err}
 		if !res.At.IsZero() {
 			out.Started, out.Queued, out.Executing = res.At, res.At.Sub(sent), time.Since(res.At)
 			out.BatchSize = 1
 		} else {
 			out.Queued = time.Since(sent)
 		}
-		e.after(ob, &out)
+		e.after(ob)
 		reply(res)
 	}
 }
