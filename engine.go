@@ -45,6 +45,7 @@ type Engine struct {
 
 	counters *actors.Counters
 	obs      []Observer // Config.Observers; empty: no hook cost
+	obsPool  sync.Pool  // of *observation, for Go API calls
 	wq       *actors.Queue
 	rq       *actors.ReadQueue
 	wenv     *actors.WriterEnv

@@ -123,7 +123,11 @@ type observation struct {
 
 // before runs the observers' Before in registration order.
 func (e *Engine) before(ctx context.Context, op Op) *observation {
-	ob := &observation{op: op}
+	return e.beforeInto(&observation{}, ctx, op)
+}
+
+func (e *Engine) beforeInto(ob *observation, ctx context.Context, op Op) *observation {
+	ob.op = op
 	ob.ctxs = ob.small[:0]
 	for i, o := range e.obs {
 		next, err := e.callBefore(i, o, ctx, &ob.op)
@@ -263,7 +267,17 @@ func outcomeOf(r *actors.Request, err error) Outcome {
 // observed runs a Go API request through the observers; run submits it and
 // waits for its answer.
 func (e *Engine) observed(ctx context.Context, r *actors.Request, run func(context.Context, *actors.Request) error) error {
-	ob := e.before(ctx, e.opOf(r))
+	// Go API observations end when the call returns (observers must not
+	// keep Op or Outcome): they are recycled.
+	ob, _ := e.obsPool.Get().(*observation)
+	if ob == nil {
+		ob = new(observation)
+	}
+	ob = e.beforeInto(ob, ctx, e.opOf(r))
+	defer func() {
+		*ob = observation{}
+		e.obsPool.Put(ob)
+	}()
 	if ob.vetoed != nil {
 		return e.vetoedOutcome(ob)
 	}
