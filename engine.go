@@ -440,18 +440,18 @@ func (e *Engine) shutdown(ctx context.Context) error {
 	e.rq.Close()
 	var err error
 	select {
-	case <-e.stopped: // the tree already stopped (escalation)
+	case <-e.stopped: // the tree already stopped: its parent stopped it
 	default:
 		err = e.drain(ctx)
-	}
-	stop := e.system.Root.StopFuture(e.pid)
-	waited := make(chan struct{})
-	go func() { stop.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-ctx.Done():
-		if err == nil {
-			err = ctx.Err()
+		stop := e.system.Root.StopFuture(e.pid)
+		waited := make(chan struct{})
+		go func() { stop.Wait(); close(waited) }()
+		select {
+		case <-waited:
+		case <-ctx.Done():
+			if err == nil {
+				err = ctx.Err()
+			}
 		}
 	}
 	e.onStopped()
