@@ -44,6 +44,8 @@ type Engine struct {
 	memName string
 
 	counters *actors.Counters
+	obs      []Observer // Config.Observers; empty: no hook cost
+	obsPool  sync.Pool  // of *observation, for Go API calls
 	wq       *actors.Queue
 	rq       *actors.ReadQueue
 	wenv     *actors.WriterEnv
@@ -74,6 +76,7 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{path: path, cfg: cfg, stopped: make(chan struct{}), counters: &actors.Counters{}}
 	e.log = cfg.Logger.With().Str("db", cfg.Name).Logger()
+	e.obs = append([]Observer(nil), cfg.Observers...)
 	cc := e.connConfig()
 	if err := e.openConns(cc); err != nil {
 		e.stopDispatchers()
@@ -112,6 +115,9 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 			e.sendCheckpoint(mode, 0, reply)
 		},
 		OnStopped: e.onStopped,
+	}
+	if len(e.obs) > 0 {
+		senv.Observe = e.observeActor
 	}
 	props := supervisor.NewProps(senv)
 	var err error
@@ -262,6 +268,13 @@ func (e *Engine) Exclusive(ctx context.Context, fn func(conn *sqlite3.Conn) erro
 }
 
 func (e *Engine) write(ctx context.Context, r *actors.Request) error {
+	if len(e.obs) > 0 {
+		return e.observed(ctx, r, e.submitWrite)
+	}
+	return e.submitWrite(ctx, r)
+}
+
+func (e *Engine) submitWrite(ctx context.Context, r *actors.Request) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -310,6 +323,13 @@ var timerPool = sync.Pool{New: func() any {
 }}
 
 func (e *Engine) read(ctx context.Context, r *actors.Request) error {
+	if len(e.obs) > 0 {
+		return e.observed(ctx, r, e.submitRead)
+	}
+	return e.submitRead(ctx, r)
+}
+
+func (e *Engine) submitRead(ctx context.Context, r *actors.Request) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -360,7 +380,7 @@ func (e *Engine) Checkpoint(ctx context.Context, mode sqlite3.CheckpointMode) (C
 		return CheckpointResult{}, ErrClosed
 	}
 	ch := make(chan actors.CheckpointResult, 1)
-	e.sendCheckpoint(mode, 0, func(r actors.CheckpointResult) { ch <- r })
+	e.sendCheckpointCtx(ctx, mode, 0, func(r actors.CheckpointResult) { ch <- r })
 	select {
 	case r := <-ch:
 		return CheckpointResult{LogFrames: r.LogFrames, Checkpointed: r.Checkpointed}, r.Err
@@ -372,6 +392,17 @@ func (e *Engine) Checkpoint(ctx context.Context, mode sqlite3.CheckpointMode) (C
 }
 
 func (e *Engine) sendCheckpoint(mode sqlite3.CheckpointMode, busy time.Duration, reply func(actors.CheckpointResult)) {
+	e.sendCheckpointCtx(context.Background(), mode, busy, reply)
+}
+
+// sendCheckpointCtx sends a checkpoint through the observers; ctx parents
+// their spans.
+func (e *Engine) sendCheckpointCtx(ctx context.Context, mode sqlite3.CheckpointMode, busy time.Duration, reply func(actors.CheckpointResult)) {
+	if len(e.obs) > 0 {
+		if reply = e.observeCheckpoint(ctx, mode, reply); reply == nil {
+			return
+		}
+	}
 	pid := e.wenv.Self.Load()
 	if pid == nil {
 		reply(actors.CheckpointResult{Mode: mode, Err: errors.New("liteactor: writer not running")})

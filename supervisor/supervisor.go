@@ -28,6 +28,10 @@ type Env struct {
 	Stats func() messages.Stats
 	// Checkpoint sends a checkpoint request to the writer.
 	Checkpoint func(mode sqlite3.CheckpointMode, reply func(actors.CheckpointResult))
+	// Observe, if set, runs the engine's observers over an actor request
+	// before it is submitted; false means an observer vetoed it and it has
+	// been answered.
+	Observe func(r *actors.Request) bool
 	// OnStopped runs when the supervisor stops (Close, or its parent stopped
 	// it after an escalation).
 	OnStopped func()
@@ -125,6 +129,9 @@ func spawn(ctx actor.Context, props *actor.Props, name string) {
 
 // write submits to the admission queue; a refusal is answered at once.
 func (s *supervisor) write(r *actors.Request) {
+	if s.env.Observe != nil && !s.env.Observe(r) {
+		return
+	}
 	if err := s.env.Writer.Queue.Submit(r); err != nil {
 		r.Err = err
 		r.Reply(r)
@@ -132,6 +139,9 @@ func (s *supervisor) write(r *actors.Request) {
 }
 
 func (s *supervisor) read(r *actors.Request) {
+	if s.env.Observe != nil && !s.env.Observe(r) {
+		return
+	}
 	if _, err := s.env.Readers.Queue.Submit(r); err != nil {
 		r.Err = err
 		r.Reply(r)
