@@ -23,16 +23,12 @@ type ConnConfig struct {
 	InitHook         func(*sqlite3.Conn) error
 }
 
-// Conn is a connection owned by one actor, with its statement caches.
+// Conn is a connection owned by one actor, with its statement cache.
 type Conn struct {
 	*sqlite3.Conn
-	stmts  *stmtCache // callers' SQL
-	engine *stmtCache // the engine's own SQL (BEGIN, COMMIT, savepoints)
+	stmts *stmtCache
+	own   map[string]*sqlite3.Stmt // the engine's statements
 }
-
-// engineStmts bounds the cache of the engine's own statements: a handful
-// of fixed texts.
-const engineStmts = 16
 
 // OpenWriter opens the read-write connection: creates the database if it does
 // not exist, switches it to WAL (file databases), and applies the engine's
@@ -71,7 +67,7 @@ func open(cfg *ConnConfig, flags sqlite3.OpenFlag, pragmas []string) (*Conn, err
 		c.Close()
 		return nil, err
 	}
-	return &Conn{Conn: c, stmts: newStmtCache(cfg.StmtCacheSize), engine: newStmtCache(engineStmts)}, nil
+	return &Conn{Conn: c, stmts: newStmtCache(cfg.StmtCacheSize)}, nil
 }
 
 func setup(c *sqlite3.Conn, cfg *ConnConfig, pragmas []string) error {
@@ -101,7 +97,10 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	c.stmts.closeAll()
-	c.engine.closeAll()
+	for _, s := range c.own {
+		s.Close()
+	}
+	c.own = nil
 	// Statements a callback prepared and never closed would make Close fail
 	// with BUSY: finalize them too.
 	for s := range c.Conn.Stmts() {
@@ -112,24 +111,38 @@ func (c *Conn) Close() error {
 	return err
 }
 
-// Prepare returns a cached prepared statement for a caller's sql (exactly
-// one statement, trailing whitespace and comments allowed), ready to bind.
-// The statement stays owned by the cache: Reset it after use, never Close
-// it.
+// engineStmt returns the engine's own prepared statement for sql (BEGIN,
+// COMMIT, SAVEPOINT...), kept apart from the user statement cache so that a
+// user statement with the same text never reaches the engine's handle.
+func (c *Conn) engineStmt(sql string) (*sqlite3.Stmt, error) {
+	if s := c.own[sql]; s != nil {
+		return s, nil
+	}
+	s, _, err := c.Conn.Prepare(sql)
+	if err != nil {
+		return nil, err
+	}
+	if c.own == nil {
+		c.own = make(map[string]*sqlite3.Stmt)
+	}
+	c.own[sql] = s
+	return s, nil
+}
+
+// execEngine runs one of the engine's own statements.
+func (c *Conn) execEngine(sql string) error {
+	s, err := c.engineStmt(sql)
+	if err != nil {
+		return err
+	}
+	return s.Exec()
+}
+
+// Prepare returns a cached prepared statement for sql (exactly one
+// statement, trailing whitespace and comments allowed), ready to bind. The
+// statement stays owned by the cache: Reset it after use, never Close it.
 func (c *Conn) Prepare(sql string) (*sqlite3.Stmt, error) {
-	return c.prepare(c.stmts, sql)
-}
-
-// PrepareEngine is Prepare for the engine's own statements. They are cached
-// apart from callers' SQL: SQLite's authorizer runs only when a statement is
-// prepared, so a caller's "COMMIT" must never be served the engine's
-// already-authorized COMMIT from a shared cache.
-func (c *Conn) PrepareEngine(sql string) (*sqlite3.Stmt, error) {
-	return c.prepare(c.engine, sql)
-}
-
-func (c *Conn) prepare(cache *stmtCache, sql string) (*sqlite3.Stmt, error) {
-	if s := cache.get(sql); s != nil {
+	if s := c.stmts.get(sql); s != nil {
 		return s, nil
 	}
 	s, tail, err := c.Conn.Prepare(sql)
@@ -143,7 +156,7 @@ func (c *Conn) prepare(cache *stmtCache, sql string) (*sqlite3.Stmt, error) {
 		s.Close()
 		return nil, errMultiStatement
 	}
-	cache.put(sql, s)
+	c.stmts.put(sql, s)
 	return s, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,19 +25,54 @@ type ReaderEnv struct {
 	// Initial holds the connections Open made; instance i adopts Initial[i]
 	// once.
 	Initial []*Conn
+	// Dispatchers pin each reader's mailbox to one goroutine (by index).
+	Dispatchers []*PinnedDispatcher
 	// inflight: what each reader has taken and not answered (by index).
+	mu       sync.Mutex
 	inflight [][]*Request
 	stopped  stoppedSet
 }
 
+func (env *ReaderEnv) setInflight(i int, rs []*Request) {
+	env.mu.Lock()
+	env.inflight[i] = rs
+	env.mu.Unlock()
+}
+
+func (env *ReaderEnv) getInflight(i int) []*Request {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	return env.inflight[i]
+}
+
+// FailInflight answers what crashed readers left in flight with err, once
+// the engine's tree has stopped for good.
+func (env *ReaderEnv) FailInflight(err error) {
+	env.mu.Lock()
+	var rs []*Request
+	for i, in := range env.inflight {
+		rs = append(rs, in...)
+		env.inflight[i] = nil
+	}
+	env.mu.Unlock()
+	for _, r := range rs {
+		r.Err = err
+		r.complete(nil)
+	}
+}
+
 // NewReaderEnv sizes the per-reader state for n readers.
 func NewReaderEnv(n int) *ReaderEnv {
-	return &ReaderEnv{Self: make([]atomic.Pointer[actor.PID], n), Initial: make([]*Conn, n), inflight: make([][]*Request, n)}
+	env := &ReaderEnv{Self: make([]atomic.Pointer[actor.PID], n), Initial: make([]*Conn, n), inflight: make([][]*Request, n)}
+	for range n {
+		env.Dispatchers = append(env.Dispatchers, NewPinnedDispatcher(300))
+	}
+	return env
 }
 
 // NewReaderProps returns the props of reader i.
 func NewReaderProps(env *ReaderEnv, i int) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &reader{env: env, idx: i} })
+	return actor.PropsFromProducer(func() actor.Actor { return &reader{env: env, idx: i} }, actor.WithDispatcher(env.Dispatchers[i]))
 }
 
 type reader struct {
@@ -83,8 +119,8 @@ func (rd *reader) start(ctx actor.Context) {
 	}
 	env.Self[rd.idx].Store(ctx.Self())
 	// Reads a crashed instance had taken go back to the front of the queue.
-	env.Queue.Requeue(env.inflight[rd.idx])
-	env.inflight[rd.idx] = nil
+	env.Queue.Requeue(env.getInflight(rd.idx))
+	env.setInflight(rd.idx, nil)
 	if !env.Queue.IsIdle(rd.idx) {
 		ctx.Send(ctx.Self(), KickMsg)
 	}
@@ -105,14 +141,14 @@ func (rd *reader) step(ctx actor.Context) {
 	if len(batch) == 0 {
 		return
 	}
-	env.inflight[rd.idx] = batch
+	env.setInflight(rd.idx, batch)
 	if len(batch) > 1 {
 		rd.runGroup(batch)
 	} else {
 		rd.runOne(batch[0])
 		rd.answer(batch[0])
 	}
-	env.inflight[rd.idx] = nil
+	env.setInflight(rd.idx, nil)
 	if !rd.conn.GetAutocommit() {
 		// Nothing may keep a transaction open between requests: it would
 		// pin an old snapshot (and under a rollback journal block commits).
@@ -193,6 +229,7 @@ func (rd *reader) read(r *Request) error {
 	rd.guard, rd.denied = true, false
 	err, panicked := callFn(r.Fn, rd.conn.Conn)
 	rd.guard = false
+	rd.conn.SetInterrupt(context.Background())
 	if panicked {
 		rd.restart = err
 	}
@@ -209,23 +246,19 @@ func (rd *reader) read(r *Request) error {
 func (rd *reader) broken(r *Request, err error) {
 	env := rd.env
 	var rest []*Request
-	for _, o := range env.inflight[rd.idx] {
-		if o != r && o.state == stTaken {
+	for _, o := range env.getInflight(rd.idx) {
+		if o != r && o.Finished.IsZero() {
 			rest = append(rest, o)
 		}
 	}
-	env.inflight[rd.idx] = rest
+	env.setInflight(rd.idx, rest)
 	r.Err = err
 	rd.answer(r)
 	panic(fmt.Errorf("liteactor: reader connection broken: %w", err))
 }
 
 func (rd *reader) exec(sql string) error {
-	s, err := rd.conn.PrepareEngine(sql)
-	if err != nil {
-		return err
-	}
-	return s.Exec()
+	return rd.conn.execEngine(sql)
 }
 
 // authorize denies, in callers' SQL, transaction control (BEGIN, COMMIT,

@@ -97,13 +97,13 @@ func NewRequest(ctx context.Context, kind Kind) *Request {
 }
 
 // complete records err and signals the request's owner. The caller must own
-// the request: an actor that has taken it, or a queue that has set its state
-// to stDone under its lock (complete runs outside the lock, so it must not
-// touch the state a concurrent Cancel reads).
+// the request (hold the queue lock with the request in it, or have taken it).
 func (r *Request) complete(err error) {
 	if err != nil {
 		r.Err = err
 	}
+	// r.state is not touched here: queues set stDone under their lock, and
+	// a taken request stays stTaken so a late Cancel leaves it alone.
 	r.Finished = time.Now()
 	if r.timer != nil {
 		r.timer.Stop()

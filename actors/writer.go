@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,14 +57,51 @@ type WriterEnv struct {
 	// monitor installs its WAL hook there).
 	OnConn func(*sqlite3.Conn)
 
-	stopped   stoppedSet
+	stopped stoppedSet
+
+	// Ready is closed once the first writer instance has started and its PID
+	// is known (Open waits for it).
+	Ready     chan struct{}
+	readyOnce sync.Once
+
+	// Dispatcher runs the writer's mailbox on one pinned goroutine.
+	Dispatcher *PinnedDispatcher
+
+	mu        sync.Mutex
 	inflight  []*Request // taken but not yet answered
 	committed bool       // inflight's transaction committed: answer, don't rerun
 }
 
+func (env *WriterEnv) setInflight(rs []*Request, committed bool) {
+	env.mu.Lock()
+	env.inflight, env.committed = rs, committed
+	env.mu.Unlock()
+}
+
+func (env *WriterEnv) takeInflight() ([]*Request, bool) {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	rs, c := env.inflight, env.committed
+	env.inflight, env.committed = nil, false
+	return rs, c
+}
+
+// FailInflight answers what a crashed writer left in flight with err. The
+// engine calls it once its tree has stopped for good: those requests will
+// never run (their transaction died with the connection).
+func (env *WriterEnv) FailInflight(err error) {
+	rs, committed := env.takeInflight()
+	for _, r := range rs {
+		if !committed {
+			r.Err = err
+		}
+		r.complete(nil)
+	}
+}
+
 // NewWriterProps returns the props of the writer actor.
 func NewWriterProps(env *WriterEnv) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &writer{env: env} })
+	return actor.PropsFromProducer(func() actor.Actor { return &writer{env: env} }, actor.WithDispatcher(env.Dispatcher))
 }
 
 type writer struct {
@@ -119,10 +158,11 @@ func (w *writer) start(ctx actor.Context) {
 		env.OnConn(w.conn.Conn)
 	}
 	env.Self.Store(ctx.Self())
+	env.readyOnce.Do(func() { close(env.Ready) })
 	// Finish what a crashed instance left behind, then look for work: a
 	// kick sent while no instance was alive may have been lost.
-	if rs := env.inflight; len(rs) > 0 {
-		if env.committed {
+	if rs, committed := env.takeInflight(); len(rs) > 0 {
+		if committed {
 			w.answer(rs)
 		} else {
 			w.runBatch(rs)
@@ -155,6 +195,9 @@ func (w *writer) step(ctx actor.Context) {
 		w.restart = nil
 		panic(errRestart{err})
 	}
+	// Let the callers just answered run and resubmit before the next Take:
+	// taking the queue again at once keeps batches tiny under load.
+	runtime.Gosched()
 	ctx.Send(ctx.Self(), KickMsg)
 }
 
@@ -163,14 +206,18 @@ func (w *writer) step(ctx actor.Context) {
 // env.inflight, and panics so the supervisor replaces the connection.
 func (w *writer) runBatch(batch []*Request) {
 	env := w.env
-	env.inflight, env.committed = batch, false
+	env.setInflight(batch, false)
+	start := time.Now()
 	if batch[0].Kind == KindExclusive {
 		w.runExclusive(batch[0])
 	} else {
 		w.runGroup(batch)
 	}
-	env.committed = true
+	env.setInflight(batch, true)
 	w.answer(batch)
+	if e := env.Log.Debug(); e.Enabled() {
+		e.Str("component", "writer").Str("op", "commit").Int("batch", len(batch)).Dur("duration", time.Since(start)).Msg("batch done")
+	}
 }
 
 func (w *writer) answer(batch []*Request) {
@@ -179,11 +226,11 @@ func (w *writer) answer(batch []*Request) {
 	env.Counters.Batches.Add(1)
 	env.Counters.BatchedReqs.Add(uint64(n))
 	env.Counters.Completed.Add(uint64(n))
+	env.setInflight(nil, false)
 	for i, r := range batch {
 		r.Batch, r.BatchPos = n, i
 		r.complete(nil)
 	}
-	env.inflight, env.committed = nil, false
 }
 
 // runGroup commits the batch in one BEGIN IMMEDIATE transaction. When SQLite
@@ -268,13 +315,14 @@ func (w *writer) runOne(r *Request) {
 // instance, and crashes the actor.
 func (w *writer) broken(r *Request, err error) {
 	env := w.env
-	rest := make([]*Request, 0, len(env.inflight))
-	for _, o := range env.inflight {
+	all, _ := env.takeInflight()
+	rest := make([]*Request, 0, len(all))
+	for _, o := range all {
 		if o != r {
 			rest = append(rest, o)
 		}
 	}
-	env.inflight, env.committed = rest, false
+	env.setInflight(rest, false)
 	env.Counters.Completed.Add(1)
 	r.complete(err)
 	panic(fmt.Errorf("liteactor: writer connection broken: %w", err))
@@ -307,6 +355,7 @@ func (w *writer) script(sql string) (Result, error) {
 	w.guard = true
 	err := w.conn.Exec(sql)
 	w.guard = false
+	w.conn.SetInterrupt(context.Background()) // the engine's own statements must not be interrupted
 	return Result{RowsAffected: w.conn.Changes(), LastInsertID: w.conn.LastInsertRowID()}, w.endSavepoint(err)
 }
 
@@ -317,6 +366,7 @@ func (w *writer) userWrite(r *Request) error {
 	w.guard, w.denied = true, false
 	err, panicked := callFn(r.Fn, w.conn.Conn)
 	w.guard = false
+	w.conn.SetInterrupt(context.Background()) // the engine's own statements must not be interrupted
 	if panicked {
 		w.restart = err
 	}
@@ -369,13 +419,9 @@ func (w *writer) authorize(action sqlite3.AuthorizerActionCode, name3rd, name4th
 	return sqlite3.AUTH_OK
 }
 
-// exec runs engine SQL through the engine's statement cache.
+// exec runs one of the engine's own statements.
 func (w *writer) exec(sql string) error {
-	s, err := w.conn.PrepareEngine(sql)
-	if err != nil {
-		return err
-	}
-	return s.Exec()
+	return w.conn.execEngine(sql)
 }
 
 func (w *writer) runExclusive(r *Request) {
@@ -390,11 +436,12 @@ func (w *writer) runExclusive(r *Request) {
 		defer w.conn.SetInterrupt(context.Background())
 	}
 	err, panicked := callFn(r.Fn, w.conn.Conn)
+	w.conn.SetInterrupt(context.Background())
 	if panicked {
 		w.restart = err
 	}
 	if !w.conn.GetAutocommit() {
-		if rbErr := w.conn.Exec("ROLLBACK"); rbErr != nil && w.restart == nil {
+		if rbErr := w.exec("ROLLBACK"); rbErr != nil && w.restart == nil {
 			w.restart = rbErr
 		}
 		if err == nil {
