@@ -9,11 +9,15 @@
 //     failing write, fsync or truncate, or a full disk;
 //   - out of memory: a connection driven into its heap cap is replaced;
 //   - panic storm: thousands of panicking callbacks among normal traffic;
-//   - fuzzing: Exec and Query with arbitrary SQL and arguments;
+//   - fuzzing: Exec and Query with arbitrary SQL and arguments, migration
+//     file names and versions, identifier quoting (the admission queue's
+//     fuzz target is in package actors);
+//   - transaction control and savepoints from callers cannot break a batch;
 //   - leaks: goroutines and file descriptors back to their baseline after
 //     Close, and memory flat over a long run (LITEACTOR_SOAK=1);
 //   - security basics: readers cannot write, files are created owner-only,
 //     argument values are not logged.
 //
-// Run it with go test -race ./reliability/.
+// Run it with go test -race ./reliability/. FAULTS.md lists every fault
+// tried, how often, and what it found.
 package reliability
