@@ -16,6 +16,7 @@ import (
 	"github.com/liteactor/liteactor/actors"
 	"github.com/liteactor/liteactor/messages"
 	"github.com/liteactor/liteactor/supervisor"
+	"github.com/liteactor/liteactor/walmonitor"
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/vfs/memdb"
 	"github.com/rs/zerolog"
@@ -48,6 +49,7 @@ type Engine struct {
 	rq       *actors.ReadQueue
 	wenv     *actors.WriterEnv
 	renv     *actors.ReaderEnv
+	wal      *walmonitor.Monitor
 
 	closing   atomic.Bool
 	closeOnce sync.Once
@@ -99,6 +101,7 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 	senv := &supervisor.Env{
 		Writer:  e.wenv,
 		Readers: e.renv,
+		Monitor: e.setupWAL(),
 		Budget:  supervisor.Budget{Max: cfg.Restarts.Max, Within: cfg.Restarts.Within},
 		Log:     e.log,
 		Stats:   e.Stats,
@@ -388,6 +391,7 @@ func (e *Engine) Stats() Stats {
 	}
 	s.QueueDepth, s.QueueParked = e.wq.Len()
 	s.ReadersBusy, s.ReadersIdle, s.ReadsWaiting = e.rq.Load()
+	s.WAL = e.walStats()
 	return s
 }
 

@@ -23,13 +23,20 @@ type ReaderEnv struct {
 	// Initial holds the connections Open made; instance i adopts Initial[i]
 	// once.
 	Initial []*Conn
+	// Txns tracks each reader's open read transaction (by index) for the
+	// WAL monitor.
+	Txns []ReadTxn
+	// MaxReadAge, when positive, makes every read interruptible by
+	// ReadTxn.Interrupt (Config.WAL.ReadTxnMaxAge).
+	MaxReadAge time.Duration
 	// inflight: what each reader has taken and not answered (by index).
 	inflight [][]*Request
 }
 
 // NewReaderEnv sizes the per-reader state for n readers.
 func NewReaderEnv(n int) *ReaderEnv {
-	return &ReaderEnv{Self: make([]atomic.Pointer[actor.PID], n), Initial: make([]*Conn, n), inflight: make([][]*Request, n)}
+	return &ReaderEnv{Self: make([]atomic.Pointer[actor.PID], n), Initial: make([]*Conn, n), inflight: make([][]*Request, n),
+		Txns: make([]ReadTxn, n)}
 }
 
 // NewReaderProps returns the props of reader i.
@@ -71,6 +78,7 @@ func (rd *reader) start(ctx actor.Context) {
 		rd.conn = c
 	}
 	env.Self[rd.idx].Store(ctx.Self())
+	env.Txns[rd.idx].end() // a crashed instance's transaction died with its connection
 	// Reads a crashed instance had taken go back to the front of the queue.
 	env.Queue.Requeue(env.inflight[rd.idx])
 	env.inflight[rd.idx] = nil
@@ -95,12 +103,14 @@ func (rd *reader) step(ctx actor.Context) {
 		return
 	}
 	env.inflight[rd.idx] = batch
+	env.Txns[rd.idx].begin(time.Now())
 	if len(batch) > 1 {
 		rd.runGroup(batch)
 	} else {
 		rd.runOne(batch[0])
 		rd.answer(batch[0])
 	}
+	env.Txns[rd.idx].end()
 	env.inflight[rd.idx] = nil
 	rd.buf = batch[:0]
 	clear(batch[:cap(batch)])
@@ -141,9 +151,15 @@ func (rd *reader) runOne(r *Request) {
 		r.Err = err
 		return
 	}
-	interruptible := r.Ctx.Done() != nil
+	ctx := r.Ctx
+	if rd.env.MaxReadAge > 0 {
+		var done func()
+		ctx, done = rd.env.Txns[rd.idx].watch(ctx)
+		defer done()
+	}
+	interruptible := ctx.Done() != nil
 	if interruptible {
-		rd.conn.SetInterrupt(r.Ctx)
+		rd.conn.SetInterrupt(ctx)
 	}
 	defer func() {
 		if interruptible {
@@ -158,6 +174,9 @@ func (rd *reader) runOne(r *Request) {
 		r.Rows, r.Err = runQuery(rd.conn, r.SQL, r.Args)
 	case KindRead:
 		r.Err = rd.read(r)
+	}
+	if rd.env.MaxReadAge > 0 {
+		r.Err = tooOld(ctx, r.Err)
 	}
 	if r.Err != nil && interruptible && r.Ctx.Err() != nil && errors.Is(r.Err, sqlite3.INTERRUPT) {
 		r.Err = fmt.Errorf("%w (%w)", r.Ctx.Err(), r.Err)
@@ -174,6 +193,11 @@ func (rd *reader) read(r *Request) error {
 		rd.restart = err
 	}
 	if !rd.conn.GetAutocommit() {
+		if rd.conn.GetInterrupt().Err() != nil {
+			// Interrupted (ctx ended, or ReadTxnMaxAge): the rollback must
+			// still run, or the snapshot stays pinned until a restart.
+			rd.conn.SetInterrupt(context.Background())
+		}
 		if cErr := rd.exec("ROLLBACK"); cErr != nil && rd.restart == nil {
 			rd.restart = cErr
 		}
