@@ -108,6 +108,9 @@ func (rd *reader) step(ctx actor.Context) {
 		rd.runGroup(batch)
 	} else {
 		rd.runOne(batch[0])
+		if !rd.conn.GetAutocommit() { // user SQL such as BEGIN left a transaction open
+			rd.exec("ROLLBACK")
+		}
 		rd.answer(batch[0])
 	}
 	env.Txns[rd.idx].end()
@@ -189,6 +192,7 @@ func (rd *reader) read(r *Request) error {
 		return err
 	}
 	err, panicked := callFn(r.Fn, rd.conn.Conn)
+	rd.conn.SetInterrupt(context.Background())
 	if panicked {
 		rd.restart = err
 	}
@@ -222,9 +226,5 @@ func (rd *reader) broken(r *Request, err error) {
 }
 
 func (rd *reader) exec(sql string) error {
-	s, err := rd.conn.Prepare(sql)
-	if err != nil {
-		return err
-	}
-	return s.Exec()
+	return rd.conn.execEngine(sql)
 }
