@@ -197,11 +197,6 @@ func (rd *reader) read(r *Request) error {
 		rd.restart = err
 	}
 	if !rd.conn.GetAutocommit() {
-		if rd.conn.GetInterrupt().Err() != nil {
-			// Interrupted (ctx ended, or ReadTxnMaxAge): the rollback must
-			// still run, or the snapshot stays pinned until a restart.
-			rd.conn.SetInterrupt(context.Background())
-		}
 		if cErr := rd.exec("ROLLBACK"); cErr != nil && rd.restart == nil {
 			rd.restart = cErr
 		}
