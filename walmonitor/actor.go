@@ -74,6 +74,9 @@ func (a *monitorActor) stop() {
 
 func (a *monitorActor) tick(ctx actor.Context) {
 	m, cfg := a.m, a.m.cfg
+	if m.tickHook != nil {
+		m.tickHook()
+	}
 	now := time.Now()
 	if cfg.ReadTxnMaxAge > 0 && m.deps.Readers != nil {
 		if n := m.deps.Readers.InterruptOlder(now, cfg.ReadTxnMaxAge); n > 0 {

@@ -57,6 +57,11 @@ const (
 	// DefaultStarveAfter: consecutive intervals of starvation before the
 	// warning, so a single long read does not raise it.
 	DefaultStarveAfter = 3
+	// ResetFactor: when the log holds ResetFactor*CheckpointPages frames it
+	// is not being reset by itself (overlapping reads keep SQLite from
+	// restarting it even though checkpoints keep up), and the monitor asks
+	// for a TRUNCATE, which waits for those readers briefly.
+	ResetFactor = 4
 	// RepeatEvery is how many intervals apart a warning that still holds
 	// (starvation, WarnBytes) is logged again.
 	RepeatEvery = 30

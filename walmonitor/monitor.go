@@ -50,6 +50,8 @@ type Monitor struct {
 	starvations atomic.Uint64
 	mu          sync.Mutex
 	last        actors.CheckpointResult
+
+	tickHook func() // tests: runs at the start of every tick
 }
 
 // New builds the monitor for cfg and wires it into the engine: it sees every
@@ -108,7 +110,7 @@ func (m *Monitor) walHook(_ *sqlite3.Conn, schema string, pages int) error {
 	}
 	m.frames.Store(p)
 	m.lastCommit.Store(time.Now().UnixNano())
-	if p-m.ckpt.Load() >= int64(m.cfg.CheckpointPages) && !m.nudged.Swap(true) {
+	if (p-m.ckpt.Load() >= int64(m.cfg.CheckpointPages) || p >= ResetFactor*int64(m.cfg.CheckpointPages)) && !m.nudged.Swap(true) {
 		pid, root := m.self.Load(), m.sender.Load()
 		if pid == nil || root == nil {
 			m.nudged.Store(false)

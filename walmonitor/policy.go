@@ -37,6 +37,7 @@ type policy struct {
 
 	truncBusyAt  time.Time     // when the last TRUNCATE failed; zero: it did not
 	truncBackoff time.Duration // how long to wait before retrying while its blockers remain
+	blockerSeen  bool          // a read open at truncBusyAt was still open at a later tick
 	lastTruncOK  time.Time     // when the last TRUNCATE succeeded
 
 	last     actors.CheckpointResult // the last result seen
@@ -63,6 +64,9 @@ func (p *policy) next(o observation) action {
 		}
 		p.inflight = false
 	}
+	if !p.truncBusyAt.IsZero() && !o.oldestRead.IsZero() && !o.oldestRead.After(p.truncBusyAt) {
+		p.blockerSeen = true
+	}
 	if reason := p.truncateReason(o); reason != "" && p.truncateAllowed(o) {
 		return action{mode: sqlite3.CHECKPOINT_TRUNCATE, reason: reason}
 	}
@@ -72,16 +76,26 @@ func (p *policy) next(o observation) action {
 	return action{}
 }
 
-// nudged decides what to do when a commit crossed CheckpointPages between
-// ticks: a PASSIVE checkpoint, unless one is running or the last one was held
-// back by readers (the next tick retries; checkpointing after every commit
-// behind a reader would only burn the writer's time).
+// nudged decides what to do when a commit crossed a threshold between
+// ticks: what a tick would, except that no PASSIVE is asked for while the
+// last one was held back by readers (the next tick retries; checkpointing
+// after every commit behind a reader would only burn the writer's time).
 func (p *policy) nudged(o observation) action {
-	if p.inflight || o.backlog < int64(p.cfg.CheckpointPages) || p.heldBack() {
+	if p.inflight {
 		return action{}
 	}
-	return action{mode: sqlite3.CHECKPOINT_PASSIVE, reason: "pages"}
+	a := p.next(o)
+	if a.mode == sqlite3.CHECKPOINT_PASSIVE && p.heldBack() {
+		return action{}
+	}
+	return a
 }
+
+// resetFrames is how many frames the log may hold before a TRUNCATE resets
+// it: past several checkpoint thresholds, the log is not being reset by
+// itself (SQLite restarts it only when a write begins with the whole log
+// checkpointed and no reader inside it, which overlapping reads prevent).
+func (p *policy) resetFrames() int64 { return ResetFactor * int64(p.cfg.CheckpointPages) }
 
 // heldBack reports whether the last checkpoint left CheckpointPages frames
 // or more behind.
@@ -93,6 +107,8 @@ func (p *policy) truncateReason(o observation) string {
 	switch {
 	case p.cfg.TruncateBytes > 0 && o.walBytes > p.cfg.TruncateBytes:
 		return "size"
+	case o.frames >= p.resetFrames():
+		return "reset"
 	case p.cfg.IdleTruncate > 0 && o.walBytes > 0 && o.now.Sub(o.lastCommit) >= p.cfg.IdleTruncate &&
 		o.lastCommit.After(p.lastTruncOK):
 		return "idle"
@@ -100,14 +116,20 @@ func (p *policy) truncateReason(o observation) string {
 	return ""
 }
 
-// truncateAllowed holds a TRUNCATE back after one failed, until the reads
-// that were open then have ended or the backoff has run out.
+// truncateAllowed holds a TRUNCATE back after one failed: for a backoff
+// that doubles with each failure (one Interval up to 32), or, when a long
+// read blocked it, until that read has ended, whichever comes first. Short
+// overlapping reads thus get a retry per backoff, and a pinned snapshot a
+// retry as soon as it is released.
 func (p *policy) truncateAllowed(o observation) bool {
 	if p.truncBusyAt.IsZero() {
 		return true
 	}
+	if !o.now.Before(p.truncBusyAt.Add(p.truncBackoff)) {
+		return true
+	}
 	blockersGone := o.oldestRead.IsZero() || o.oldestRead.After(p.truncBusyAt)
-	return blockersGone || !o.now.Before(p.truncBusyAt.Add(p.truncBackoff))
+	return p.blockerSeen && blockersGone
 }
 
 // sent records that a checkpoint was asked for.
@@ -122,6 +144,7 @@ func (p *policy) done(res actors.CheckpointResult) {
 	if res.Mode != sqlite3.CHECKPOINT_TRUNCATE {
 		return
 	}
+	p.blockerSeen = false
 	if res.Err == nil {
 		p.truncBusyAt, p.truncBackoff, p.lastTruncOK = time.Time{}, 0, res.At
 		return
