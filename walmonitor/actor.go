@@ -13,21 +13,20 @@ import (
 // tick is the timer's message; nudge is the WAL hook's (a commit crossed
 // CheckpointPages); checkpointDone carries the writer's answer.
 type (
-	tick           struct{}
+	tick           struct{ at time.Time } // not zero-sized: each pointer is distinct
 	nudge          struct{}
 	checkpointDone struct{ res actors.CheckpointResult }
 )
 
-var (
-	tickMsg  = &tick{}
-	nudgeMsg = &nudge{}
-)
+var nudgeMsg = &nudge{}
 
 // monitorActor is one instance of the WAL monitor. Its policy state is
 // rebuilt on restart; what must outlive it lives in Monitor.
 type monitorActor struct {
 	m       *Monitor
 	p       *policy
+	sched   *scheduler.TimerScheduler
+	next    *tick // the tick the armed timer will send
 	cancel  scheduler.CancelFunc
 	started time.Time
 }
@@ -35,6 +34,10 @@ type monitorActor struct {
 func (a *monitorActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *tick:
+		if msg != a.next {
+			return // sent by a timer of an earlier instance
+		}
+		a.arm(ctx)
 		a.tick(ctx)
 	case *nudge:
 		if act := a.p.nudged(a.m.observe(time.Now(), a.started)); !act.none() {
@@ -60,8 +63,18 @@ func (a *monitorActor) start(ctx actor.Context) {
 	a.m.sender.Store(root)
 	a.m.self.Store(ctx.Self())
 	a.m.nudged.Store(false)
-	iv := a.m.cfg.Interval
-	a.cancel = scheduler.NewTimerScheduler(root).SendRepeatedly(iv, iv, ctx.Self(), tickMsg)
+	a.sched = scheduler.NewTimerScheduler(root)
+	a.arm(ctx)
+}
+
+// arm schedules the next tick. A one-shot timer re-armed at each tick, not
+// SendRepeatedly: the repeating timer of protoactor's scheduler reads its
+// state without synchronisation when cancelled while firing (a data race).
+// Each tick is a fresh value, so a tick already sent by a cancelled timer
+// (or by an earlier instance) is recognised and dropped.
+func (a *monitorActor) arm(ctx actor.Context) {
+	a.next = &tick{at: time.Now()}
+	a.cancel = a.sched.SendOnce(a.m.cfg.Interval, ctx.Self(), a.next)
 }
 
 // stop cancels the timer, so no tick outlives this instance.
@@ -70,6 +83,7 @@ func (a *monitorActor) stop() {
 		a.cancel()
 		a.cancel = nil
 	}
+	a.next = nil
 }
 
 func (a *monitorActor) tick(ctx actor.Context) {

@@ -183,7 +183,7 @@ func TestPolicyNudgeSkipsPassiveBehindReaders(t *testing.T) {
 	want(t, p.nudged(o), sqlite3.CHECKPOINT_PASSIVE, "pages")
 	p.sent(t0)
 	p.done(actors.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 2000, Checkpointed: 500})
-	want(t, p.nudged(o), 0, "")                            // held back: wait for the tick
+	want(t, p.nudged(o), 0, "")                             // held back: wait for the tick
 	want(t, p.next(o), sqlite3.CHECKPOINT_PASSIVE, "pages") // the tick retries
 	p.sent(t0)
 	p.done(actors.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 2000, Checkpointed: 2000})
