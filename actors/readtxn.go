@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
@@ -19,24 +20,19 @@ var ErrReadTooOld = errors.New("liteactor: read transaction open longer than Rea
 // report the age of the oldest open read and interrupt reads older than
 // ReadTxnMaxAge. Its methods are safe for concurrent use.
 type ReadTxn struct {
+	start  atomic.Int64 // Unix nanoseconds; 0: no read transaction open
 	mu     sync.Mutex
-	start  time.Time               // zero: no read transaction open
 	cancel context.CancelCauseFunc // non-nil while an interruptible request runs
 }
 
 // begin records that a read transaction (one request or a group) starts now.
-func (t *ReadTxn) begin(now time.Time) {
-	t.mu.Lock()
-	t.start = now
-	t.mu.Unlock()
-}
+// It costs one atomic store: no lock on the read path unless ReadTxnMaxAge
+// is set.
+func (t *ReadTxn) begin(now time.Time) { t.start.Store(now.UnixNano()) }
 
-// end records that the reader holds no read transaction.
-func (t *ReadTxn) end() {
-	t.mu.Lock()
-	t.start, t.cancel = time.Time{}, nil
-	t.mu.Unlock()
-}
+// end records that the reader holds no read transaction. The request's
+// cancel function was cleared by its watch's done.
+func (t *ReadTxn) end() { t.start.Store(0) }
 
 // watch derives the context a request runs under so that Interrupt can end
 // it; done must be called when the request has finished.
@@ -56,9 +52,10 @@ func (t *ReadTxn) watch(ctx context.Context) (_ context.Context, done func()) {
 // Started returns when the open read transaction began; the zero time when
 // the reader holds none.
 func (t *ReadTxn) Started() time.Time {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.start
+	if ns := t.start.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
 }
 
 // Interrupt ends the running request if its read transaction began before
@@ -69,10 +66,13 @@ func (t *ReadTxn) Started() time.Time {
 func (t *ReadTxn) Interrupt(cutoff time.Time, maxAge time.Duration) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.cancel == nil || t.start.IsZero() || !t.start.Before(cutoff) {
+	// The request's watch sets and clears cancel under mu, after begin and
+	// before end, so start read here belongs to the request cancel ends.
+	start := t.Started()
+	if t.cancel == nil || start.IsZero() || !start.Before(cutoff) {
 		return false
 	}
-	age := time.Since(t.start).Round(time.Millisecond)
+	age := time.Since(start).Round(time.Millisecond)
 	t.cancel(fmt.Errorf("%w: open for %s (limit %s)", ErrReadTooOld, age, maxAge))
 	t.cancel = nil
 	return true
