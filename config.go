@@ -195,6 +195,9 @@ type Config struct {
 	Name string
 	// Restarts is the restart budget per actor.
 	Restarts RestartBudget
+	// Observers see every operation (see Observer): Before in this order,
+	// After in reverse. nil entries are refused.
+	Observers []Observer
 }
 
 // DefaultConfig: 4 readers, busy timeout 5s, read timeout 30s, 16000 KB
@@ -273,6 +276,11 @@ func (c *Config) validate() error {
 	}
 	if _, ok := c.Synchronous.pragma(); !ok {
 		return invalid("Synchronous", "unknown value %d", uint8(c.Synchronous))
+	}
+	for i, o := range c.Observers {
+		if o == nil {
+			return invalid(fmt.Sprintf("Observers[%d]", i), "is nil")
+		}
 	}
 	if err := c.WAL.validate(); err != nil {
 		return err

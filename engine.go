@@ -45,6 +45,8 @@ type Engine struct {
 	memName string
 
 	counters *actors.Counters
+	obs      []Observer // Config.Observers; empty: no hook cost
+	obsPool  sync.Pool  // of *observation, for Go API calls
 	wq       *actors.Queue
 	rq       *actors.ReadQueue
 	wenv     *actors.WriterEnv
@@ -76,14 +78,21 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{path: path, cfg: cfg, stopped: make(chan struct{}), counters: &actors.Counters{}}
 	e.log = cfg.Logger.With().Str("db", cfg.Name).Logger()
+	e.obs = append([]Observer(nil), cfg.Observers...)
 	cc := e.connConfig()
 	if err := e.openConns(cc); err != nil {
+		e.stopDispatchers()
 		e.dropMemory()
 		return nil, err
 	}
 	e.system = cfg.ActorSystem
 	if e.system == nil {
-		e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *actorSlog { return newSlogLogger(e.log) }))
+		e.system = actor.NewActorSystem(
+			actor.WithLoggerFactory(func(*actor.ActorSystem) *actorSlog { return newSlogLogger(e.log) }),
+			// protoactor starts a goroutine per throttle interval once a dead
+			// letter appears (kicks to an actor that is restarting or stopped);
+			// a short interval means none outlives Close by more than 10ms.
+			actor.WithDeadLetterThrottleInterval(10*time.Millisecond))
 	}
 	root := e.system.Root
 	e.wq = actors.NewQueue(cfg.Queue.Capacity, actors.Policy(cfg.Queue.Overflow-1), cfg.Queue.Timeout, e.counters, func() {
@@ -110,6 +119,9 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 		},
 		OnStopped: e.onStopped,
 	}
+	if len(e.obs) > 0 {
+		senv.Observe = e.observeActor
+	}
 	props := supervisor.NewProps(senv)
 	var err error
 	if cfg.Parent != nil {
@@ -119,9 +131,20 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 	}
 	if err != nil {
 		e.closeInitial()
+		e.stopDispatchers()
 		return nil, fmt.Errorf("liteactor: spawn supervisor: %w", err)
 	}
-	return e, nil
+	// Return once the writer runs, so that control messages (Checkpoint)
+	// sent right after Open find it.
+	select {
+	case <-e.wenv.Ready:
+		return e, nil
+	case <-e.stopped:
+		return nil, fmt.Errorf("liteactor: engine stopped while starting: %w", ErrClosed)
+	case <-ctx.Done():
+		e.Close(context.Background())
+		return nil, ctx.Err()
+	}
 }
 
 type actorSlog = slog.Logger
@@ -155,7 +178,8 @@ func (e *Engine) connConfig() *actors.ConnConfig {
 // openConns opens the writer connection, then every reader's, so that Open
 // reports a bad path or a file that is not a database itself.
 func (e *Engine) openConns(cc *actors.ConnConfig) error {
-	e.wenv = &actors.WriterEnv{Conn: cc, Counters: e.counters, Log: e.log, MaxBatch: e.cfg.MaxBatch}
+	e.wenv = &actors.WriterEnv{Conn: cc, Counters: e.counters, Log: e.log, MaxBatch: e.cfg.MaxBatch,
+		Dispatcher: actors.NewPinnedDispatcher(300), Ready: make(chan struct{})}
 	e.renv = actors.NewReaderEnv(e.cfg.Readers)
 	e.renv.Conn, e.renv.Counters, e.renv.Log = cc, e.counters, e.log
 	w, err := actors.OpenWriter(cc)
@@ -247,6 +271,13 @@ func (e *Engine) Exclusive(ctx context.Context, fn func(conn *sqlite3.Conn) erro
 }
 
 func (e *Engine) write(ctx context.Context, r *actors.Request) error {
+	if len(e.obs) > 0 {
+		return e.observed(ctx, r, e.submitWrite)
+	}
+	return e.submitWrite(ctx, r)
+}
+
+func (e *Engine) submitWrite(ctx context.Context, r *actors.Request) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -295,6 +326,13 @@ var timerPool = sync.Pool{New: func() any {
 }}
 
 func (e *Engine) read(ctx context.Context, r *actors.Request) error {
+	if len(e.obs) > 0 {
+		return e.observed(ctx, r, e.submitRead)
+	}
+	return e.submitRead(ctx, r)
+}
+
+func (e *Engine) submitRead(ctx context.Context, r *actors.Request) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -345,7 +383,7 @@ func (e *Engine) Checkpoint(ctx context.Context, mode sqlite3.CheckpointMode) (C
 		return CheckpointResult{}, ErrClosed
 	}
 	ch := make(chan actors.CheckpointResult, 1)
-	e.sendCheckpoint(mode, 0, func(r actors.CheckpointResult) { ch <- r })
+	e.sendCheckpointCtx(ctx, mode, 0, func(r actors.CheckpointResult) { ch <- r })
 	select {
 	case r := <-ch:
 		return CheckpointResult{LogFrames: r.LogFrames, Checkpointed: r.Checkpointed}, r.Err
@@ -357,6 +395,17 @@ func (e *Engine) Checkpoint(ctx context.Context, mode sqlite3.CheckpointMode) (C
 }
 
 func (e *Engine) sendCheckpoint(mode sqlite3.CheckpointMode, busy time.Duration, reply func(actors.CheckpointResult)) {
+	e.sendCheckpointCtx(context.Background(), mode, busy, reply)
+}
+
+// sendCheckpointCtx sends a checkpoint through the observers; ctx parents
+// their spans.
+func (e *Engine) sendCheckpointCtx(ctx context.Context, mode sqlite3.CheckpointMode, busy time.Duration, reply func(actors.CheckpointResult)) {
+	if len(e.obs) > 0 {
+		if reply = e.observeCheckpoint(ctx, mode, reply); reply == nil {
+			return
+		}
+	}
 	pid := e.wenv.Self.Load()
 	if pid == nil {
 		reply(actors.CheckpointResult{Mode: mode, Err: errors.New("liteactor: writer not running")})
@@ -413,21 +462,23 @@ func (e *Engine) shutdown(ctx context.Context) error {
 	e.rq.Close()
 	var err error
 	select {
-	case <-e.stopped: // the tree already stopped (escalation)
+	case <-e.stopped: // the tree already stopped: its parent stopped it
 	default:
 		err = e.drain(ctx)
-	}
-	stop := e.system.Root.StopFuture(e.pid)
-	waited := make(chan struct{})
-	go func() { stop.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-ctx.Done():
-		if err == nil {
-			err = ctx.Err()
+		stop := e.system.Root.StopFuture(e.pid)
+		waited := make(chan struct{})
+		go func() { stop.Wait(); close(waited) }()
+		select {
+		case <-waited: // the supervisor's Stopped ran onStopped
+		case <-ctx.Done():
+			if err == nil {
+				err = ctx.Err()
+			}
 		}
 	}
-	e.onStopped()
+	// Queued requests are answered now; requests an actor is running keep
+	// their own outcome (the tree answers any it abandons when it stops).
+	e.markClosed()
 	if e.cfg.ActorSystem == nil {
 		e.system.Shutdown()
 	}
@@ -465,11 +516,28 @@ func (e *Engine) drain(ctx context.Context) error {
 // answered ErrClosed.
 func (e *Engine) onStopped() {
 	e.stopOnce.Do(func() {
-		e.closing.Store(true)
-		e.wq.Close()
-		e.rq.Close()
-		e.wq.FailQueued(ErrClosed)
-		e.rq.FailQueued(ErrClosed)
+		e.markClosed()
+		e.wenv.FailInflight(ErrClosed)
+		e.renv.FailInflight(ErrClosed)
+		e.stopDispatchers()
 		close(e.stopped)
 	})
+}
+
+// markClosed refuses new requests and answers every queued one ErrClosed.
+// It never touches requests an actor has taken.
+func (e *Engine) markClosed() {
+	e.closing.Store(true)
+	e.wq.Close()
+	e.rq.Close()
+	e.wq.FailQueued(ErrClosed)
+	e.rq.FailQueued(ErrClosed)
+}
+
+// stopDispatchers ends the actors' pinned goroutines once the tree stopped.
+func (e *Engine) stopDispatchers() {
+	e.wenv.Dispatcher.Stop()
+	for _, d := range e.renv.Dispatchers {
+		d.Stop()
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,8 @@ type ReaderEnv struct {
 	// Initial holds the connections Open made; instance i adopts Initial[i]
 	// once.
 	Initial []*Conn
+	// Dispatchers pin each reader's mailbox to one goroutine (by index).
+	Dispatchers []*PinnedDispatcher
 	// Txns tracks each reader's open read transaction (by index) for the
 	// WAL monitor.
 	Txns []ReadTxn
@@ -30,18 +33,51 @@ type ReaderEnv struct {
 	// ReadTxn.Interrupt (Config.WAL.ReadTxnMaxAge).
 	MaxReadAge time.Duration
 	// inflight: what each reader has taken and not answered (by index).
+	mu       sync.Mutex
 	inflight [][]*Request
+}
+
+func (env *ReaderEnv) setInflight(i int, rs []*Request) {
+	env.mu.Lock()
+	env.inflight[i] = rs
+	env.mu.Unlock()
+}
+
+func (env *ReaderEnv) getInflight(i int) []*Request {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	return env.inflight[i]
+}
+
+// FailInflight answers what crashed readers left in flight with err, once
+// the engine's tree has stopped for good.
+func (env *ReaderEnv) FailInflight(err error) {
+	env.mu.Lock()
+	var rs []*Request
+	for i, in := range env.inflight {
+		rs = append(rs, in...)
+		env.inflight[i] = nil
+	}
+	env.mu.Unlock()
+	for _, r := range rs {
+		r.Err = err
+		r.complete(nil)
+	}
 }
 
 // NewReaderEnv sizes the per-reader state for n readers.
 func NewReaderEnv(n int) *ReaderEnv {
-	return &ReaderEnv{Self: make([]atomic.Pointer[actor.PID], n), Initial: make([]*Conn, n), inflight: make([][]*Request, n),
+	env := &ReaderEnv{Self: make([]atomic.Pointer[actor.PID], n), Initial: make([]*Conn, n), inflight: make([][]*Request, n),
 		Txns: make([]ReadTxn, n)}
+	for range n {
+		env.Dispatchers = append(env.Dispatchers, NewPinnedDispatcher(300))
+	}
+	return env
 }
 
 // NewReaderProps returns the props of reader i.
 func NewReaderProps(env *ReaderEnv, i int) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &reader{env: env, idx: i} })
+	return actor.PropsFromProducer(func() actor.Actor { return &reader{env: env, idx: i} }, actor.WithDispatcher(env.Dispatchers[i]))
 }
 
 type reader struct {
@@ -80,8 +116,8 @@ func (rd *reader) start(ctx actor.Context) {
 	env.Self[rd.idx].Store(ctx.Self())
 	env.Txns[rd.idx].end() // a crashed instance's transaction died with its connection
 	// Reads a crashed instance had taken go back to the front of the queue.
-	env.Queue.Requeue(env.inflight[rd.idx])
-	env.inflight[rd.idx] = nil
+	env.Queue.Requeue(env.getInflight(rd.idx))
+	env.setInflight(rd.idx, nil)
 	if !env.Queue.IsIdle(rd.idx) {
 		ctx.Send(ctx.Self(), KickMsg)
 	}
@@ -102,7 +138,7 @@ func (rd *reader) step(ctx actor.Context) {
 	if len(batch) == 0 {
 		return
 	}
-	env.inflight[rd.idx] = batch
+	env.setInflight(rd.idx, batch)
 	env.Txns[rd.idx].begin(time.Now())
 	if len(batch) > 1 {
 		rd.runGroup(batch)
@@ -114,7 +150,7 @@ func (rd *reader) step(ctx actor.Context) {
 		rd.answer(batch[0])
 	}
 	env.Txns[rd.idx].end()
-	env.inflight[rd.idx] = nil
+	env.setInflight(rd.idx, nil)
 	rd.buf = batch[:0]
 	clear(batch[:cap(batch)])
 	if rd.restart != nil {
@@ -209,12 +245,12 @@ func (rd *reader) read(r *Request) error {
 func (rd *reader) broken(r *Request, err error) {
 	env := rd.env
 	var rest []*Request
-	for _, o := range env.inflight[rd.idx] {
-		if o != r && o.state == stTaken {
+	for _, o := range env.getInflight(rd.idx) {
+		if o != r && o.Finished.IsZero() {
 			rest = append(rest, o)
 		}
 	}
-	env.inflight[rd.idx] = rest
+	env.setInflight(rd.idx, rest)
 	r.Err = err
 	rd.answer(r)
 	panic(fmt.Errorf("liteactor: reader connection broken: %w", err))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,13 +57,49 @@ type WriterEnv struct {
 	// monitor installs its WAL hook there).
 	OnConn func(*sqlite3.Conn)
 
+	// Ready is closed once the first writer instance has started and its PID
+	// is known (Open waits for it).
+	Ready     chan struct{}
+	readyOnce sync.Once
+
+	// Dispatcher runs the writer's mailbox on one pinned goroutine.
+	Dispatcher *PinnedDispatcher
+
+	mu        sync.Mutex
 	inflight  []*Request // taken but not yet answered
 	committed bool       // inflight's transaction committed: answer, don't rerun
 }
 
+func (env *WriterEnv) setInflight(rs []*Request, committed bool) {
+	env.mu.Lock()
+	env.inflight, env.committed = rs, committed
+	env.mu.Unlock()
+}
+
+func (env *WriterEnv) takeInflight() ([]*Request, bool) {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	rs, c := env.inflight, env.committed
+	env.inflight, env.committed = nil, false
+	return rs, c
+}
+
+// FailInflight answers what a crashed writer left in flight with err. The
+// engine calls it once its tree has stopped for good: those requests will
+// never run (their transaction died with the connection).
+func (env *WriterEnv) FailInflight(err error) {
+	rs, committed := env.takeInflight()
+	for _, r := range rs {
+		if !committed {
+			r.Err = err
+		}
+		r.complete(nil)
+	}
+}
+
 // NewWriterProps returns the props of the writer actor.
 func NewWriterProps(env *WriterEnv) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &writer{env: env} })
+	return actor.PropsFromProducer(func() actor.Actor { return &writer{env: env} }, actor.WithDispatcher(env.Dispatcher))
 }
 
 type writer struct {
@@ -109,10 +147,11 @@ func (w *writer) start(ctx actor.Context) {
 		env.OnConn(w.conn.Conn)
 	}
 	env.Self.Store(ctx.Self())
+	env.readyOnce.Do(func() { close(env.Ready) })
 	// Finish what a crashed instance left behind, then look for work: a
 	// kick sent while no instance was alive may have been lost.
-	if rs := env.inflight; len(rs) > 0 {
-		if env.committed {
+	if rs, committed := env.takeInflight(); len(rs) > 0 {
+		if committed {
 			w.answer(rs)
 		} else {
 			w.runBatch(rs)
@@ -145,6 +184,9 @@ func (w *writer) step(ctx actor.Context) {
 		w.restart = nil
 		panic(errRestart{err})
 	}
+	// Let the callers just answered run and resubmit before the next Take:
+	// taking the queue again at once keeps batches tiny under load.
+	runtime.Gosched()
 	ctx.Send(ctx.Self(), KickMsg)
 }
 
@@ -153,14 +195,18 @@ func (w *writer) step(ctx actor.Context) {
 // env.inflight, and panics so the supervisor replaces the connection.
 func (w *writer) runBatch(batch []*Request) {
 	env := w.env
-	env.inflight, env.committed = batch, false
+	env.setInflight(batch, false)
+	start := time.Now()
 	if batch[0].Kind == KindExclusive {
 		w.runExclusive(batch[0])
 	} else {
 		w.runGroup(batch)
 	}
-	env.committed = true
+	env.setInflight(batch, true)
 	w.answer(batch)
+	if e := env.Log.Debug(); e.Enabled() {
+		e.Str("component", "writer").Str("op", "commit").Int("batch", len(batch)).Dur("duration", time.Since(start)).Msg("batch done")
+	}
 }
 
 func (w *writer) answer(batch []*Request) {
@@ -169,11 +215,11 @@ func (w *writer) answer(batch []*Request) {
 	env.Counters.Batches.Add(1)
 	env.Counters.BatchedReqs.Add(uint64(n))
 	env.Counters.Completed.Add(uint64(n))
+	env.setInflight(nil, false)
 	for i, r := range batch {
 		r.Batch, r.BatchPos = n, i
 		r.complete(nil)
 	}
-	env.inflight, env.committed = nil, false
 }
 
 // runGroup commits the batch in one BEGIN IMMEDIATE transaction. When SQLite
@@ -258,13 +304,14 @@ func (w *writer) runOne(r *Request) {
 // instance, and crashes the actor.
 func (w *writer) broken(r *Request, err error) {
 	env := w.env
-	rest := make([]*Request, 0, len(env.inflight))
-	for _, o := range env.inflight {
+	all, _ := env.takeInflight()
+	rest := make([]*Request, 0, len(all))
+	for _, o := range all {
 		if o != r {
 			rest = append(rest, o)
 		}
 	}
-	env.inflight, env.committed = rest, false
+	env.setInflight(rest, false)
 	env.Counters.Completed.Add(1)
 	r.complete(err)
 	panic(fmt.Errorf("liteactor: writer connection broken: %w", err))

@@ -6,6 +6,7 @@ package supervisor
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/liteactor/liteactor/actors"
@@ -27,9 +28,15 @@ type Env struct {
 	Stats func() messages.Stats
 	// Checkpoint sends a checkpoint request to the writer.
 	Checkpoint func(mode sqlite3.CheckpointMode, reply func(actors.CheckpointResult))
+	// Observe, if set, runs the engine's observers over an actor request
+	// before it is submitted; false means an observer vetoed it and it has
+	// been answered.
+	Observe func(r *actors.Request) bool
 	// OnStopped runs when the supervisor stops (Close, or its parent stopped
 	// it after an escalation).
 	OnStopped func()
+
+	stopped atomic.Bool // the supervisor reached Stopped: the tree is gone for good
 }
 
 // NewProps returns the supervisor's props.
@@ -86,8 +93,17 @@ func (s *supervisor) Receive(ctx actor.Context) {
 			respond(system, sender, &messages.CheckpointResult{LogFrames: res.LogFrames, Checkpointed: res.Checkpointed, Err: res.Err})
 		})
 	case *actor.Started:
+		// protoactor can process a restart that was queued before the final
+		// stop and bring a stopped actor back (Stopped, then Restarting and
+		// Started). Such a zombie must not spawn connection actors that would
+		// outlive the engine.
+		if s.env.stopped.Load() {
+			s.env.Log.Debug().Str("component", "supervisor").Msg("restart after final stop ignored")
+			return
+		}
 		s.spawnChildren(ctx)
 	case *actor.Stopped:
+		s.env.stopped.Store(true)
 		if s.env.OnStopped != nil {
 			s.env.OnStopped()
 		}
@@ -113,6 +129,9 @@ func spawn(ctx actor.Context, props *actor.Props, name string) {
 
 // write submits to the admission queue; a refusal is answered at once.
 func (s *supervisor) write(r *actors.Request) {
+	if s.env.Observe != nil && !s.env.Observe(r) {
+		return
+	}
 	if err := s.env.Writer.Queue.Submit(r); err != nil {
 		r.Err = err
 		r.Reply(r)
@@ -120,6 +139,9 @@ func (s *supervisor) write(r *actors.Request) {
 }
 
 func (s *supervisor) read(r *actors.Request) {
+	if s.env.Observe != nil && !s.env.Observe(r) {
+		return
+	}
 	if _, err := s.env.Readers.Queue.Submit(r); err != nil {
 		r.Err = err
 		r.Reply(r)
