@@ -8,7 +8,7 @@ import (
 	"github.com/ncruces/go-sqlite3"
 )
 
-func benchEngine(b *testing.B) *liteactor.Engine {
+func hotPathEngine(b *testing.B) *liteactor.Engine {
 	e, _ := open(b, liteactor.DefaultConfig())
 	mustExec(b, e, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT)")
 	mustExec(b, e, "INSERT INTO t(id, a, b) SELECT value, value, 'row' FROM generate_series(1, 1000)")
@@ -17,7 +17,7 @@ func benchEngine(b *testing.B) *liteactor.Engine {
 
 // BenchmarkExec is one caller's acknowledged insert with two arguments.
 func BenchmarkExec(b *testing.B) {
-	e := benchEngine(b)
+	e := hotPathEngine(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
@@ -29,7 +29,7 @@ func BenchmarkExec(b *testing.B) {
 
 // BenchmarkExecParallel is acknowledged inserts from GOMAXPROCS*16 callers.
 func BenchmarkExecParallel(b *testing.B) {
-	e := benchEngine(b)
+	e := hotPathEngine(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.SetParallelism(16)
@@ -46,7 +46,7 @@ func BenchmarkExecParallel(b *testing.B) {
 
 // BenchmarkQuery is a point query by primary key.
 func BenchmarkQuery(b *testing.B) {
-	e := benchEngine(b)
+	e := hotPathEngine(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
@@ -58,7 +58,7 @@ func BenchmarkQuery(b *testing.B) {
 
 // BenchmarkQueryParallel is point queries from GOMAXPROCS*16 callers.
 func BenchmarkQueryParallel(b *testing.B) {
-	e := benchEngine(b)
+	e := hotPathEngine(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.SetParallelism(16)
@@ -76,7 +76,7 @@ func BenchmarkQueryParallel(b *testing.B) {
 
 // BenchmarkWrite is an empty-ish Write closure (savepoint cost included).
 func BenchmarkWrite(b *testing.B) {
-	e := benchEngine(b)
+	e := hotPathEngine(b)
 	ctx := context.Background()
 	fn := func(c *sqlite3.Conn) error { return c.Exec("UPDATE t SET a = a + 1 WHERE id = 1") }
 	b.ReportAllocs()
@@ -89,7 +89,7 @@ func BenchmarkWrite(b *testing.B) {
 
 // BenchmarkRead is a Read closure with one prepared statement.
 func BenchmarkRead(b *testing.B) {
-	e := benchEngine(b)
+	e := hotPathEngine(b)
 	ctx := context.Background()
 	fn := func(c *sqlite3.Conn) error {
 		s, _, err := c.Prepare("SELECT a FROM t WHERE id = 1")
