@@ -11,6 +11,9 @@ import (
 
 func TestReadTxnInterruptOnlyOldTransactions(t *testing.T) {
 	env := NewReaderEnv(2)
+	for _, d := range env.Dispatchers {
+		defer d.Stop()
+	}
 	now := time.Now()
 	if at, idx := env.OldestRead(); !at.IsZero() || idx != -1 {
 		t.Fatalf("no reads open, OldestRead = %v, %d", at, idx)

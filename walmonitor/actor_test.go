@@ -38,8 +38,10 @@ func TestMonitorRestartIsCountedAndTimerCancelled(t *testing.T) {
 	system := quietSystem()
 	defer system.Shutdown()
 	counters := &actors.Counters{}
+	readers := actors.NewReaderEnv(1)
+	defer readers.Dispatchers[0].Stop()
 	m := New(Config{Interval: 5 * time.Millisecond}, Deps{
-		Writer: &actors.WriterEnv{}, Readers: actors.NewReaderEnv(1), Counters: counters,
+		Writer: &actors.WriterEnv{}, Readers: readers, Counters: counters,
 	})
 	var ticks atomic.Int64
 	m.tickHook = func() {
@@ -71,6 +73,7 @@ func TestMonitorRestartIsCountedAndTimerCancelled(t *testing.T) {
 func TestDisabledMonitorHasNoActor(t *testing.T) {
 	w := &actors.WriterEnv{}
 	r := actors.NewReaderEnv(1)
+	defer r.Dispatchers[0].Stop()
 	m := New(Config{Disabled: true, ReadTxnMaxAge: time.Second}, Deps{Writer: w, Readers: r, Counters: &actors.Counters{}})
 	if m.Props() != nil {
 		t.Fatal("disabled monitor has props")
