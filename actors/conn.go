@@ -1,0 +1,157 @@
+package actors
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+)
+
+// ConnConfig is how the engine opens every connection to its database.
+type ConnConfig struct {
+	// URI is what SQLite opens: a file path, or a file: URI for the memdb VFS.
+	URI string
+	// Memory is true for a memdb database (no WAL: SQLite's rollback journal
+	// with memdb's locks).
+	Memory           bool
+	BusyTimeout      time.Duration
+	CacheSizeKB      int
+	Synchronous      string // NORMAL, FULL or OFF
+	JournalSizeLimit int64  // bytes; negative leaves SQLite's default
+	StmtCacheSize    int
+	InitHook         func(*sqlite3.Conn) error
+}
+
+// Conn is a connection owned by one actor, with its statement cache.
+type Conn struct {
+	*sqlite3.Conn
+	stmts *stmtCache
+}
+
+// OpenWriter opens the read-write connection: creates the database if it does
+// not exist, switches it to WAL (file databases), and applies the engine's
+// PRAGMAs, then cfg.InitHook.
+func OpenWriter(cfg *ConnConfig) (*Conn, error) {
+	flags := sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE | sqlite3.OPEN_URI
+	pragmas := []string{
+		"PRAGMA foreign_keys=ON",
+		fmt.Sprintf("PRAGMA synchronous=%s", cfg.Synchronous),
+	}
+	if !cfg.Memory {
+		// First PRAGMA that reads the file: a file that is not a database
+		// fails here with NOTADB, before anything is written to it.
+		pragmas = append([]string{"PRAGMA journal_mode=WAL"}, pragmas...)
+		if cfg.JournalSizeLimit >= 0 {
+			pragmas = append(pragmas, fmt.Sprintf("PRAGMA journal_size_limit=%d", cfg.JournalSizeLimit))
+		}
+	}
+	return open(cfg, flags, pragmas)
+}
+
+// OpenReader opens a reader connection: read-write at the file level (so it
+// can take part in WAL recovery) but with PRAGMA query_only=1, so every
+// statement that would write fails with SQLITE_READONLY.
+func OpenReader(cfg *ConnConfig) (*Conn, error) {
+	flags := sqlite3.OPEN_READWRITE | sqlite3.OPEN_URI
+	return open(cfg, flags, []string{"PRAGMA query_only=1"})
+}
+
+func open(cfg *ConnConfig, flags sqlite3.OpenFlag, pragmas []string) (*Conn, error) {
+	c, err := sqlite3.OpenFlags(cfg.URI, flags)
+	if err != nil {
+		return nil, err
+	}
+	if err := setup(c, cfg, pragmas); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &Conn{Conn: c, stmts: newStmtCache(cfg.StmtCacheSize)}, nil
+}
+
+func setup(c *sqlite3.Conn, cfg *ConnConfig, pragmas []string) error {
+	if err := c.BusyTimeout(cfg.BusyTimeout); err != nil {
+		return err
+	}
+	if cfg.CacheSizeKB > 0 {
+		pragmas = append(pragmas, fmt.Sprintf("PRAGMA cache_size=-%d", cfg.CacheSizeKB))
+	}
+	for _, p := range pragmas {
+		if err := c.Exec(p); err != nil {
+			return fmt.Errorf("%s: %w", strings.TrimPrefix(p, "PRAGMA "), err)
+		}
+	}
+	if cfg.InitHook != nil {
+		if err := cfg.InitHook(c); err != nil {
+			return fmt.Errorf("InitHook: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close finalizes the cached statements, then closes the connection (SQLite
+// refuses to close with unfinalized statements). Safe on a nil Conn.
+func (c *Conn) Close() error {
+	if c == nil || c.Conn == nil {
+		return nil
+	}
+	c.stmts.closeAll()
+	// Statements a callback prepared and never closed would make Close fail
+	// with BUSY: finalize them too.
+	for s := range c.Conn.Stmts() {
+		s.Close()
+	}
+	err := c.Conn.Close()
+	c.Conn = nil
+	return err
+}
+
+// Prepare returns a cached prepared statement for sql (exactly one
+// statement, trailing whitespace and comments allowed), ready to bind. The
+// statement stays owned by the cache: Reset it after use, never Close it.
+func (c *Conn) Prepare(sql string) (*sqlite3.Stmt, error) {
+	if s := c.stmts.get(sql); s != nil {
+		return s, nil
+	}
+	s, tail, err := c.Conn.Prepare(sql)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, fmt.Errorf("%w: empty statement", ErrInvalidArg)
+	}
+	if !blank(tail) {
+		s.Close()
+		return nil, errMultiStatement
+	}
+	c.stmts.put(sql, s)
+	return s, nil
+}
+
+var errMultiStatement = fmt.Errorf("%w: more than one statement", ErrInvalidArg)
+
+// blank reports whether tail holds nothing but whitespace, semicolons and
+// comments.
+func blank(tail string) bool {
+	for len(tail) > 0 {
+		switch {
+		case tail[0] == ' ' || tail[0] == '\t' || tail[0] == '\n' || tail[0] == '\r' || tail[0] == '\f' || tail[0] == ';':
+			tail = tail[1:]
+		case strings.HasPrefix(tail, "--"):
+			i := strings.IndexByte(tail, '\n')
+			if i < 0 {
+				return true
+			}
+			tail = tail[i+1:]
+		case strings.HasPrefix(tail, "/*"):
+			i := strings.Index(tail, "*/")
+			if i < 0 {
+				return true
+			}
+			tail = tail[i+2:]
+		default:
+			return false
+		}
+	}
+	return true
+}

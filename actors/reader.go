@@ -1,0 +1,206 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/ncruces/go-sqlite3"
+	"github.com/rs/zerolog"
+)
+
+// ReaderEnv is what the reader actors share and what outlives any one
+// instance.
+type ReaderEnv struct {
+	Queue    *ReadQueue
+	Conn     *ConnConfig
+	Counters *Counters
+	Log      zerolog.Logger
+	Self     []atomic.Pointer[actor.PID] // by reader index
+	// Initial holds the connections Open made; instance i adopts Initial[i]
+	// once.
+	Initial []*Conn
+	// inflight: what each reader has taken and not answered (by index).
+	inflight [][]*Request
+}
+
+// NewReaderEnv sizes the per-reader state for n readers.
+func NewReaderEnv(n int) *ReaderEnv {
+	return &ReaderEnv{Self: make([]atomic.Pointer[actor.PID], n), Initial: make([]*Conn, n), inflight: make([][]*Request, n)}
+}
+
+// NewReaderProps returns the props of reader i.
+func NewReaderProps(env *ReaderEnv, i int) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return &reader{env: env, idx: i} })
+}
+
+type reader struct {
+	env     *ReaderEnv
+	idx     int
+	conn    *Conn
+	buf     []*Request
+	restart error
+}
+
+func (rd *reader) Receive(ctx actor.Context) {
+	switch ctx.Message().(type) {
+	case *Kick:
+		rd.step(ctx)
+	case *actor.Started:
+		rd.start(ctx)
+	case *actor.Restarting:
+		rd.env.Counters.ReaderRestarts.Add(1)
+		rd.closeConn()
+	case *actor.Stopping:
+		rd.closeConn()
+	}
+}
+
+func (rd *reader) start(ctx actor.Context) {
+	env := rd.env
+	if c := env.Initial[rd.idx]; c != nil {
+		rd.conn, env.Initial[rd.idx] = c, nil
+	} else {
+		c, err := OpenReader(env.Conn)
+		if err != nil {
+			panic(fmt.Errorf("liteactor: reopen reader connection: %w", err))
+		}
+		rd.conn = c
+	}
+	env.Self[rd.idx].Store(ctx.Self())
+	// Reads a crashed instance had taken go back to the front of the queue.
+	env.Queue.Requeue(env.inflight[rd.idx])
+	env.inflight[rd.idx] = nil
+	if !env.Queue.IsIdle(rd.idx) {
+		ctx.Send(ctx.Self(), KickMsg)
+	}
+}
+
+func (rd *reader) closeConn() {
+	if rd.conn != nil {
+		if err := rd.conn.Close(); err != nil {
+			rd.env.Log.Warn().Str("component", "reader").Int("reader", rd.idx).Err(err).Msg("close connection")
+		}
+		rd.conn = nil
+	}
+}
+
+func (rd *reader) step(ctx actor.Context) {
+	env := rd.env
+	batch := env.Queue.Take(rd.idx, rd.buf)
+	if len(batch) == 0 {
+		return
+	}
+	env.inflight[rd.idx] = batch
+	if len(batch) > 1 {
+		rd.runGroup(batch)
+	} else {
+		rd.runOne(batch[0])
+		rd.answer(batch[0])
+	}
+	env.inflight[rd.idx] = nil
+	rd.buf = batch[:0]
+	clear(batch[:cap(batch)])
+	if rd.restart != nil {
+		err := rd.restart
+		rd.restart = nil
+		panic(errRestart{err})
+	}
+	ctx.Send(ctx.Self(), KickMsg)
+}
+
+// runGroup runs several point queries in one read transaction: one snapshot
+// taken after every one of them was submitted, so each still sees every
+// write that returned before it was called.
+func (rd *reader) runGroup(batch []*Request) {
+	rd.env.Counters.ReadGroups.Add(1)
+	began := rd.exec("BEGIN") == nil
+	for i, r := range batch {
+		rd.runOne(r)
+		r.Batch, r.BatchPos = len(batch), i
+	}
+	if began && !rd.conn.GetAutocommit() {
+		rd.exec("COMMIT")
+	}
+	for _, r := range batch {
+		rd.answer(r)
+	}
+}
+
+func (rd *reader) answer(r *Request) {
+	rd.env.Counters.Reads.Add(1)
+	r.complete(nil)
+}
+
+func (rd *reader) runOne(r *Request) {
+	r.Started = time.Now()
+	if err := r.Ctx.Err(); err != nil {
+		r.Err = err
+		return
+	}
+	interruptible := r.Ctx.Done() != nil
+	if interruptible {
+		rd.conn.SetInterrupt(r.Ctx)
+	}
+	defer func() {
+		if interruptible {
+			rd.conn.SetInterrupt(context.Background())
+		}
+		if p := recover(); p != nil {
+			rd.broken(r, &PanicError{Value: p})
+		}
+	}()
+	switch r.Kind {
+	case KindQuery:
+		r.Rows, r.Err = runQuery(rd.conn, r.SQL, r.Args)
+	case KindRead:
+		r.Err = rd.read(r)
+	}
+	if r.Err != nil && interruptible && r.Ctx.Err() != nil && errors.Is(r.Err, sqlite3.INTERRUPT) {
+		r.Err = fmt.Errorf("%w (%w)", r.Ctx.Err(), r.Err)
+	}
+}
+
+// read runs the callback in one read transaction.
+func (rd *reader) read(r *Request) error {
+	if err := rd.exec("BEGIN"); err != nil {
+		return err
+	}
+	err, panicked := callFn(r.Fn, rd.conn.Conn)
+	if panicked {
+		rd.restart = err
+	}
+	if !rd.conn.GetAutocommit() {
+		if cErr := rd.exec("ROLLBACK"); cErr != nil && rd.restart == nil {
+			rd.restart = cErr
+		}
+	}
+	return err
+}
+
+// broken answers r, puts the rest of the batch back in the queue, and
+// crashes so the supervisor replaces the connection.
+func (rd *reader) broken(r *Request, err error) {
+	env := rd.env
+	var rest []*Request
+	for _, o := range env.inflight[rd.idx] {
+		if o != r && o.state == stTaken {
+			rest = append(rest, o)
+		}
+	}
+	env.inflight[rd.idx] = rest
+	r.Err = err
+	rd.answer(r)
+	panic(fmt.Errorf("liteactor: reader connection broken: %w", err))
+}
+
+func (rd *reader) exec(sql string) error {
+	s, err := rd.conn.Prepare(sql)
+	if err != nil {
+		return err
+	}
+	return s.Exec()
+}

@@ -1,0 +1,175 @@
+package actors
+
+import (
+	"context"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+)
+
+// Kind says what a Request asks for.
+type Kind uint8
+
+// Request kinds.
+const (
+	KindExec      Kind = iota // one statement (or several, without args) on the writer
+	KindWrite                 // a closure on the writer, inside its own SAVEPOINT
+	KindExclusive             // a closure alone on the writer, outside any transaction
+	KindQuery                 // one statement on a reader, rows copied out
+	KindRead                  // a closure on a reader, inside one read transaction
+)
+
+// String names the kind for logs.
+func (k Kind) String() string {
+	switch k {
+	case KindExec:
+		return "exec"
+	case KindWrite:
+		return "write"
+	case KindExclusive:
+		return "exclusive"
+	case KindQuery:
+		return "query"
+	case KindRead:
+		return "read"
+	}
+	return "unknown"
+}
+
+// Result is what an Exec reports.
+type Result struct {
+	RowsAffected int64
+	LastInsertID int64
+}
+
+// Rows is a fully materialised query result. Values holds one slice per row,
+// each value an int64, float64, string, []byte or nil.
+type Rows struct {
+	Columns []string
+	Values  [][]any
+}
+
+// request states, guarded by the mutex of the queue that holds the request.
+const (
+	stNew     uint8 = iota
+	stWaiting       // parked, waiting for room in the admission queue
+	stQueued        // admitted, waiting for the writer or a reader
+	stTaken         // an actor owns it; only that actor completes it
+	stDone          // answered
+)
+
+// Request is one unit of work for the writer or a reader. It is created by
+// the engine's front door, passes a queue, and is completed exactly once:
+// either by the queue (dropped, expired, cancelled, closed) or by the actor
+// that took it.
+type Request struct {
+	Kind Kind
+	Ctx  context.Context
+	SQL  string
+	Args []any
+	Fn   func(*sqlite3.Conn) error
+
+	// Outcome, valid once the request is done.
+	Result Result
+	Rows   *Rows
+	Err    error
+
+	// Timing, for observers and stats.
+	Enqueued time.Time
+	Started  time.Time
+	Finished time.Time
+	Batch    int // size of the batch the request ran in
+	BatchPos int // its position in that batch
+
+	// Reply, when set, is called exactly once with the completed request
+	// (the actor-message path). Otherwise Done is signalled.
+	Reply func(*Request)
+	Done  chan struct{}
+
+	state      uint8
+	prev, next *Request
+	timer      *time.Timer // BlockTimeout / ReadTimeout timer of a parked actor request
+}
+
+// NewRequest returns a request whose completion is signalled on Done.
+func NewRequest(ctx context.Context, kind Kind) *Request {
+	return &Request{Kind: kind, Ctx: ctx, Done: make(chan struct{}, 1)}
+}
+
+// complete records err and signals the request's owner. The caller must own
+// the request (hold the queue lock with the request in it, or have taken it).
+func (r *Request) complete(err error) {
+	if err != nil {
+		r.Err = err
+	}
+	r.state = stDone
+	r.Finished = time.Now()
+	if r.timer != nil {
+		r.timer.Stop()
+		r.timer = nil
+	}
+	if r.Reply != nil {
+		r.Reply(r)
+		return
+	}
+	r.Done <- struct{}{}
+}
+
+// reqList is an intrusive doubly linked FIFO of requests: O(1) push, pop and
+// removal from the middle (cancellation), no allocation.
+type reqList struct {
+	head, tail *Request
+	n          int
+}
+
+func (l *reqList) pushBack(r *Request) {
+	r.prev, r.next = l.tail, nil
+	if l.tail == nil {
+		l.head = r
+	} else {
+		l.tail.next = r
+	}
+	l.tail = r
+	l.n++
+}
+
+func (l *reqList) pushFront(r *Request) {
+	r.prev, r.next = nil, l.head
+	if l.head == nil {
+		l.tail = r
+	} else {
+		l.head.prev = r
+	}
+	l.head = r
+	l.n++
+}
+
+func (l *reqList) remove(r *Request) {
+	if r.prev == nil {
+		l.head = r.next
+	} else {
+		r.prev.next = r.next
+	}
+	if r.next == nil {
+		l.tail = r.prev
+	} else {
+		r.next.prev = r.prev
+	}
+	r.prev, r.next = nil, nil
+	l.n--
+}
+
+func (l *reqList) popFront() *Request {
+	r := l.head
+	if r != nil {
+		l.remove(r)
+	}
+	return r
+}
+
+// NewReplyRequest returns a request completed by calling reply (the actor
+// path): reply runs exactly once, on whichever goroutine completes it, and
+// must not block.
+func NewReplyRequest(ctx context.Context, kind Kind, reply func(*Request)) *Request {
+	return &Request{Kind: kind, Ctx: ctx, Reply: reply}
+}

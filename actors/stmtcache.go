@@ -1,0 +1,82 @@
+package actors
+
+import "github.com/ncruces/go-sqlite3"
+
+// stmtCache is a per-connection LRU of prepared statements keyed by SQL text.
+// Evicted statements are finalized at once; closeAll finalizes the rest before
+// the connection closes.
+type stmtCache struct {
+	max        int
+	m          map[string]*stmtEntry
+	head, tail *stmtEntry // most recently used at head
+}
+
+type stmtEntry struct {
+	sql        string
+	stmt       *sqlite3.Stmt
+	prev, next *stmtEntry
+}
+
+func newStmtCache(max int) *stmtCache {
+	return &stmtCache{max: max, m: make(map[string]*stmtEntry)}
+}
+
+func (c *stmtCache) get(sql string) *sqlite3.Stmt {
+	e := c.m[sql]
+	if e == nil {
+		return nil
+	}
+	if e != c.head {
+		c.unlink(e)
+		c.pushFront(e)
+	}
+	return e.stmt
+}
+
+func (c *stmtCache) put(sql string, s *sqlite3.Stmt) {
+	if c.max <= 0 {
+		return
+	}
+	e := &stmtEntry{sql: sql, stmt: s}
+	c.m[sql] = e
+	c.pushFront(e)
+	for len(c.m) > c.max {
+		old := c.tail
+		c.unlink(old)
+		delete(c.m, old.sql)
+		old.stmt.Close()
+	}
+}
+
+func (c *stmtCache) closeAll() {
+	for e := c.head; e != nil; e = e.next {
+		e.stmt.Close()
+	}
+	c.m = make(map[string]*stmtEntry)
+	c.head, c.tail = nil, nil
+}
+
+func (c *stmtCache) pushFront(e *stmtEntry) {
+	e.prev, e.next = nil, c.head
+	if c.head != nil {
+		c.head.prev = e
+	}
+	c.head = e
+	if c.tail == nil {
+		c.tail = e
+	}
+}
+
+func (c *stmtCache) unlink(e *stmtEntry) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		c.head = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		c.tail = e.prev
+	}
+	e.prev, e.next = nil, nil
+}

@@ -1,0 +1,399 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/ncruces/go-sqlite3"
+	"github.com/rs/zerolog"
+)
+
+// Kick tells an actor that work is available in its queue.
+type Kick struct{}
+
+// KickMsg is the one Kick value sent.
+var KickMsg = &Kick{}
+
+// Checkpoint asks the writer to run wal_checkpoint between batches; Reply
+// gets the result (it must not block).
+type Checkpoint struct {
+	Mode sqlite3.CheckpointMode
+	// BusyTimeout, when positive, bounds how long the checkpoint waits for
+	// readers or writers (the connection's busy timeout for this call only).
+	BusyTimeout time.Duration
+	Reply       func(CheckpointResult)
+}
+
+// CheckpointResult is wal_checkpoint's outcome.
+type CheckpointResult struct {
+	Mode         sqlite3.CheckpointMode
+	LogFrames    int
+	Checkpointed int
+	Err          error
+	At           time.Time
+}
+
+// WriterEnv is the writer's state that outlives any one actor instance: the
+// queue, the connection settings, and the batch in flight, so a restart
+// neither loses nor repeats an admitted request.
+type WriterEnv struct {
+	Queue    *Queue
+	Conn     *ConnConfig
+	Counters *Counters
+	Log      zerolog.Logger
+	MaxBatch int
+	Self     atomic.Pointer[actor.PID]
+	// Initial is the connection Open made; the first instance adopts it.
+	Initial *Conn
+	// OnCheckpoint, if set, sees every checkpoint result (WAL monitor stats).
+	OnCheckpoint func(CheckpointResult)
+	// OnConn, if set, is called with every fresh writer connection (the WAL
+	// monitor installs its WAL hook there).
+	OnConn func(*sqlite3.Conn)
+
+	inflight  []*Request // taken but not yet answered
+	committed bool       // inflight's transaction committed: answer, don't rerun
+}
+
+// NewWriterProps returns the props of the writer actor.
+func NewWriterProps(env *WriterEnv) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return &writer{env: env} })
+}
+
+type writer struct {
+	env     *WriterEnv
+	conn    *Conn
+	buf     []*Request
+	guard   bool // user SQL is running: transaction control is denied
+	denied  bool // the authorizer denied something while guarded
+	restart error
+}
+
+const savepointName = "liteactor_write"
+
+func (w *writer) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *Kick:
+		w.step(ctx)
+	case *Checkpoint:
+		m.Reply(w.checkpoint(m.Mode, m.BusyTimeout))
+	case *actor.Started:
+		w.start(ctx)
+	case *actor.Restarting:
+		w.env.Counters.WriterRestarts.Add(1)
+		w.closeConn()
+	case *actor.Stopping:
+		w.closeConn()
+	}
+}
+
+func (w *writer) start(ctx actor.Context) {
+	env := w.env
+	if env.Initial != nil {
+		w.conn, env.Initial = env.Initial, nil
+	} else {
+		c, err := OpenWriter(env.Conn)
+		if err != nil {
+			panic(fmt.Errorf("liteactor: reopen writer connection: %w", err))
+		}
+		w.conn = c
+	}
+	if err := w.conn.SetAuthorizer(w.authorize); err != nil {
+		panic(fmt.Errorf("liteactor: writer authorizer: %w", err))
+	}
+	if env.OnConn != nil {
+		env.OnConn(w.conn.Conn)
+	}
+	env.Self.Store(ctx.Self())
+	// Finish what a crashed instance left behind, then look for work: a
+	// kick sent while no instance was alive may have been lost.
+	if rs := env.inflight; len(rs) > 0 {
+		if env.committed {
+			w.answer(rs)
+		} else {
+			w.runBatch(rs)
+		}
+	}
+	ctx.Send(ctx.Self(), KickMsg)
+}
+
+func (w *writer) closeConn() {
+	if w.conn != nil {
+		if err := w.conn.Close(); err != nil {
+			w.env.Log.Warn().Str("component", "writer").Err(err).Msg("close connection")
+		}
+		w.conn = nil
+	}
+}
+
+// step runs one batch, then kicks itself so control messages (checkpoints)
+// interleave with batches under sustained load.
+func (w *writer) step(ctx actor.Context) {
+	batch := w.env.Queue.Take(w.env.MaxBatch, w.buf)
+	if len(batch) == 0 {
+		return
+	}
+	w.runBatch(batch)
+	w.buf = batch[:0]
+	clear(batch[:cap(batch)])
+	if w.restart != nil {
+		err := w.restart
+		w.restart = nil
+		panic(errRestart{err})
+	}
+	ctx.Send(ctx.Self(), KickMsg)
+}
+
+// runBatch runs the batch and answers every request in it. If the connection
+// breaks it answers the request that broke it, leaves the others in
+// env.inflight, and panics so the supervisor replaces the connection.
+func (w *writer) runBatch(batch []*Request) {
+	env := w.env
+	env.inflight, env.committed = batch, false
+	if batch[0].Kind == KindExclusive {
+		w.runExclusive(batch[0])
+	} else {
+		w.runGroup(batch)
+	}
+	env.committed = true
+	w.answer(batch)
+}
+
+func (w *writer) answer(batch []*Request) {
+	env := w.env
+	n := len(batch)
+	env.Counters.Batches.Add(1)
+	env.Counters.BatchedReqs.Add(uint64(n))
+	env.Counters.Completed.Add(uint64(n))
+	for i, r := range batch {
+		r.Batch, r.BatchPos = n, i
+		r.complete(nil)
+	}
+	env.inflight, env.committed = nil, false
+}
+
+// runGroup commits the batch in one BEGIN IMMEDIATE transaction. When SQLite
+// rolls the whole transaction back under a request (interrupt, I/O error,
+// full disk, ON CONFLICT ROLLBACK), that request keeps its error and the
+// others run again in a fresh transaction: nothing of theirs was committed.
+func (w *writer) runGroup(batch []*Request) {
+	pending := batch
+	var retry []*Request
+	for len(pending) > 0 {
+		if err := w.exec("BEGIN IMMEDIATE"); err != nil {
+			for _, r := range pending {
+				r.Err = fmt.Errorf("liteactor: begin: %w", err)
+			}
+			return
+		}
+		rolledBack := -1
+		for i, r := range pending {
+			r.Err = nil
+			if err := r.Ctx.Err(); err != nil {
+				r.Err = err
+				continue
+			}
+			w.runOne(r)
+			if w.conn.GetAutocommit() {
+				rolledBack = i
+				break
+			}
+		}
+		if rolledBack >= 0 {
+			if r := pending[rolledBack]; r.Err == nil {
+				r.Err = fmt.Errorf("liteactor: SQLite rolled back the transaction")
+			}
+			retry = append(retry[:0], pending[:rolledBack]...)
+			retry = append(retry, pending[rolledBack+1:]...)
+			pending = append([]*Request(nil), retry...)
+			continue
+		}
+		if err := w.exec("COMMIT"); err != nil {
+			if !w.conn.GetAutocommit() {
+				w.exec("ROLLBACK")
+			}
+			for _, r := range pending {
+				if r.Err == nil {
+					r.Err = fmt.Errorf("liteactor: commit: %w", err)
+				}
+			}
+		}
+		return
+	}
+}
+
+// runOne runs one request inside the open transaction. A panic outside a
+// callback (SQLite out of memory, say) means the connection can no longer be
+// trusted: answer this request, keep the rest in flight, crash.
+func (w *writer) runOne(r *Request) {
+	r.Started = time.Now()
+	interruptible := r.Ctx.Done() != nil
+	if interruptible {
+		w.conn.SetInterrupt(r.Ctx)
+	}
+	defer func() {
+		if interruptible {
+			w.conn.SetInterrupt(context.Background())
+		}
+		if p := recover(); p != nil {
+			w.broken(r, &PanicError{Value: p})
+		}
+	}()
+	switch r.Kind {
+	case KindExec:
+		r.Result, r.Err = w.userExec(r)
+	case KindWrite:
+		r.Err = w.userWrite(r)
+	}
+	if r.Err != nil && interruptible && r.Ctx.Err() != nil && errors.Is(r.Err, sqlite3.INTERRUPT) {
+		r.Err = fmt.Errorf("%w (%w)", r.Ctx.Err(), r.Err)
+	}
+}
+
+// broken answers r with err, leaves the other in-flight requests for the next
+// instance, and crashes the actor.
+func (w *writer) broken(r *Request, err error) {
+	env := w.env
+	rest := make([]*Request, 0, len(env.inflight))
+	for _, o := range env.inflight {
+		if o != r {
+			rest = append(rest, o)
+		}
+	}
+	env.inflight, env.committed = rest, false
+	env.Counters.Completed.Add(1)
+	r.complete(err)
+	panic(fmt.Errorf("liteactor: writer connection broken: %w", err))
+}
+
+func (w *writer) userExec(r *Request) (Result, error) {
+	w.guard, w.denied = true, false
+	defer func() { w.guard = false }()
+	res, err := runExec(w.conn, r.SQL, r.Args)
+	if errors.Is(err, errMultiStatement) && len(r.Args) == 0 {
+		res, err = w.script(r.SQL)
+	}
+	return res, w.explain(err)
+}
+
+// script runs several statements atomically inside a savepoint.
+func (w *writer) script(sql string) (Result, error) {
+	w.guard = false
+	if err := w.exec("SAVEPOINT " + savepointName); err != nil {
+		return Result{}, err
+	}
+	w.guard = true
+	err := w.conn.Exec(sql)
+	w.guard = false
+	return Result{RowsAffected: w.conn.Changes(), LastInsertID: w.conn.LastInsertRowID()}, w.endSavepoint(err)
+}
+
+func (w *writer) userWrite(r *Request) error {
+	if err := w.exec("SAVEPOINT " + savepointName); err != nil {
+		return err
+	}
+	w.guard, w.denied = true, false
+	err, panicked := callFn(r.Fn, w.conn.Conn)
+	w.guard = false
+	if panicked {
+		w.restart = err
+	}
+	return w.explain(w.endSavepoint(err))
+}
+
+// endSavepoint releases the request's savepoint, or rolls back to it first
+// when the request failed. If SQLite already rolled back the whole
+// transaction there is nothing to end: the caller sees autocommit.
+func (w *writer) endSavepoint(err error) error {
+	if w.conn.GetAutocommit() {
+		return err
+	}
+	if err != nil {
+		if rbErr := w.exec("ROLLBACK TO " + savepointName); rbErr != nil {
+			panic(fmt.Errorf("rollback to savepoint: %w", rbErr))
+		}
+	}
+	if relErr := w.exec("RELEASE " + savepointName); relErr != nil {
+		if err == nil {
+			return relErr
+		}
+		panic(fmt.Errorf("release savepoint: %w", relErr))
+	}
+	return err
+}
+
+func (w *writer) explain(err error) error {
+	if err != nil && w.denied && errors.Is(err, sqlite3.AUTH) {
+		return fmt.Errorf("%w: transaction control (BEGIN, COMMIT, ROLLBACK, RELEASE) is not allowed in Exec or Write; use Exclusive: %w", ErrInvalidArg, err)
+	}
+	return err
+}
+
+// authorize denies statements that would end the engine's transaction while
+// user SQL runs inside it.
+func (w *writer) authorize(action sqlite3.AuthorizerActionCode, name3rd, name4th, _, _ string) sqlite3.AuthorizerReturnCode {
+	if !w.guard {
+		return sqlite3.AUTH_OK
+	}
+	if action == sqlite3.AUTH_TRANSACTION || (action == sqlite3.AUTH_SAVEPOINT && name3rd != "BEGIN" && name4th == savepointName) {
+		w.denied = true
+		return sqlite3.AUTH_DENY
+	}
+	return sqlite3.AUTH_OK
+}
+
+// exec runs engine SQL through the statement cache.
+func (w *writer) exec(sql string) error {
+	s, err := w.conn.Prepare(sql)
+	if err != nil {
+		return err
+	}
+	return s.Exec()
+}
+
+func (w *writer) runExclusive(r *Request) {
+	r.Started = time.Now()
+	if err := r.Ctx.Err(); err != nil {
+		r.Err = err
+		return
+	}
+	interruptible := r.Ctx.Done() != nil
+	if interruptible {
+		w.conn.SetInterrupt(r.Ctx)
+		defer w.conn.SetInterrupt(context.Background())
+	}
+	err, panicked := callFn(r.Fn, w.conn.Conn)
+	if panicked {
+		w.restart = err
+	}
+	if !w.conn.GetAutocommit() {
+		if rbErr := w.conn.Exec("ROLLBACK"); rbErr != nil && w.restart == nil {
+			w.restart = rbErr
+		}
+		if err == nil {
+			err = fmt.Errorf("%w: Exclusive callback returned inside a transaction; it was rolled back", ErrInvalidArg)
+		}
+	}
+	r.Err = err
+}
+
+func (w *writer) checkpoint(mode sqlite3.CheckpointMode, busy time.Duration) CheckpointResult {
+	res := CheckpointResult{Mode: mode, At: time.Now()}
+	if w.conn == nil {
+		res.Err = ErrClosed
+		return res
+	}
+	if busy > 0 {
+		w.conn.BusyTimeout(busy)
+		defer w.conn.BusyTimeout(w.env.Conn.BusyTimeout)
+	}
+	res.LogFrames, res.Checkpointed, res.Err = w.conn.WALCheckpoint("main", mode)
+	if w.env.OnCheckpoint != nil {
+		w.env.OnCheckpoint(res)
+	}
+	return res
+}

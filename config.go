@@ -1,0 +1,249 @@
+package liteactor
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/ncruces/go-sqlite3"
+	"github.com/rs/zerolog"
+)
+
+// Synchronous is SQLite's PRAGMA synchronous for the writer connection.
+type Synchronous uint8
+
+const (
+	// SyncNormal (the zero value): in WAL mode a commit is durable once the
+	// WAL is synced at checkpoint; a power loss may roll back the last
+	// commits but never corrupts. The usual choice with WAL.
+	SyncNormal Synchronous = iota
+	// SyncFull: every commit is fsynced before it is acknowledged.
+	SyncFull
+	// SyncOff: no fsync at all; an OS crash may corrupt the database.
+	SyncOff
+)
+
+func (s Synchronous) pragma() (string, bool) {
+	switch s {
+	case SyncNormal:
+		return "NORMAL", true
+	case SyncFull:
+		return "FULL", true
+	case SyncOff:
+		return "OFF", true
+	}
+	return "", false
+}
+
+// OverflowPolicy says what a write does when the admission queue is full.
+type OverflowPolicy uint8
+
+const (
+	// Block waits for room as long as the caller's ctx allows.
+	Block OverflowPolicy = iota + 1
+	// BlockTimeout waits up to Queue.Timeout, then fails with ErrQueueFull.
+	BlockTimeout
+	// Reject fails with ErrQueueFull at once.
+	Reject
+	// DropOldest evicts the oldest queued write (its caller gets ErrDropped)
+	// and admits the new one. Writes already taken by the writer are never
+	// evicted.
+	DropOldest
+)
+
+func (p OverflowPolicy) String() string {
+	switch p {
+	case Block:
+		return "Block"
+	case BlockTimeout:
+		return "BlockTimeout"
+	case Reject:
+		return "Reject"
+	case DropOldest:
+		return "DropOldest"
+	}
+	return fmt.Sprintf("OverflowPolicy(%d)", uint8(p))
+}
+
+// QueueConfig sizes the write admission queue.
+type QueueConfig struct {
+	// Capacity is how many writes may wait for the writer; writes the writer
+	// has taken do not count.
+	Capacity int
+	Overflow OverflowPolicy
+	// Timeout is how long BlockTimeout waits for room.
+	Timeout time.Duration
+}
+
+// DefaultQueue: 1000 writes, BlockTimeout 5s. For most services.
+func DefaultQueue() QueueConfig {
+	return QueueConfig{Capacity: 1000, Overflow: BlockTimeout, Timeout: 5 * time.Second}
+}
+
+// MetricsQueue: 10000 writes, DropOldest. For telemetry where the newest
+// sample matters more than every sample.
+func MetricsQueue() QueueConfig { return QueueConfig{Capacity: 10000, Overflow: DropOldest} }
+
+// CriticalQueue: 100 writes, BlockTimeout 30s. For writes that must not be
+// lost: callers wait (backpressure) rather than fail fast.
+func CriticalQueue() QueueConfig {
+	return QueueConfig{Capacity: 100, Overflow: BlockTimeout, Timeout: 30 * time.Second}
+}
+
+// NonBlockingQueue: 1000 writes, Reject. For request paths that must never
+// wait on the database: a full queue fails at once with ErrQueueFull.
+func NonBlockingQueue() QueueConfig { return QueueConfig{Capacity: 1000, Overflow: Reject} }
+
+// WALConfig is the WAL monitor's policy. Zero fields take the defaults
+// documented on each.
+type WALConfig struct {
+	// Disabled turns the monitor off; SQLite's own auto-checkpoint (1000
+	// pages) then keeps the WAL bounded.
+	Disabled bool
+	// JournalSizeLimit is PRAGMA journal_size_limit in bytes: the WAL file is
+	// truncated to this size after a checkpoint resets it. 0: 64 MiB.
+	// Negative: SQLite's default (no limit).
+	JournalSizeLimit int64
+}
+
+// RestartBudget bounds restarts of one actor: more than Max failures within
+// Within escalate to the engine's parent. Restarts that replace a
+// connection after a callback panic are not counted.
+type RestartBudget struct {
+	Max    int
+	Within time.Duration
+}
+
+// Config configures an engine. Start from DefaultConfig, ProductionConfig
+// or MinimalConfig: Open validates every field and refuses a zero Config.
+type Config struct {
+	// Readers is the number of reader actors, each with its own connection.
+	Readers int
+	// BusyTimeout is how long a connection waits on a lock held by another
+	// process before SQLITE_BUSY.
+	BusyTimeout time.Duration
+	// ReadTimeout bounds how long a read waits for a free reader
+	// (ErrReadTimeout); 0 waits as long as the caller's ctx allows.
+	ReadTimeout time.Duration
+	// CacheSizeKB is each connection's page cache (PRAGMA cache_size=-N); 0
+	// keeps SQLite's default.
+	CacheSizeKB int
+	// Synchronous applies to the writer connection.
+	Synchronous Synchronous
+	// Queue is the write admission queue.
+	Queue QueueConfig
+	// MaxBatch is how many queued writes the writer commits in one
+	// transaction (group commit); 1 gives one transaction per write.
+	MaxBatch int
+	// ReadBatch is how many queued point queries a reader may answer from
+	// one read transaction; 1 disables sharing.
+	ReadBatch int
+	// StatementCacheSize is the per-connection prepared statement LRU size;
+	// 0 disables caching.
+	StatementCacheSize int
+	// WAL is the WAL monitor's policy.
+	WAL WALConfig
+	// InitHook runs once on every connection the engine opens (writer and
+	// readers, and their replacements), after the engine's PRAGMAs. An error
+	// fails Open (or the restart).
+	InitHook func(*sqlite3.Conn) error
+	// Logger receives the engine's logs and, when the engine makes its own
+	// actor system, protoactor's. The zero Logger prints nothing.
+	Logger zerolog.Logger
+	// ActorSystem hosts the engine's actors; nil makes a private one.
+	ActorSystem *actor.ActorSystem
+	// Parent, if set, spawns the engine's supervisor as a child of that
+	// context (an actor's context, from inside its Receive, so the service's
+	// supervision tree holds the engine). nil spawns it at the root of
+	// ActorSystem.
+	Parent actor.SpawnerContext
+	// Name names the supervisor actor and labels logs; default "liteactor".
+	Name string
+	// Restarts is the restart budget per actor.
+	Restarts RestartBudget
+}
+
+// DefaultConfig: 4 readers, busy timeout 5s, read timeout 30s, 16000 KB
+// cache, synchronous NORMAL, DefaultQueue, group commit up to 128, WAL
+// monitor on.
+func DefaultConfig() Config {
+	return Config{
+		Readers:            4,
+		BusyTimeout:        5 * time.Second,
+		ReadTimeout:        30 * time.Second,
+		CacheSizeKB:        16000,
+		Synchronous:        SyncNormal,
+		Queue:              DefaultQueue(),
+		MaxBatch:           128,
+		ReadBatch:          32,
+		StatementCacheSize: 128,
+		Restarts:           RestartBudget{Max: 10, Within: 10 * time.Second},
+	}
+}
+
+// ProductionConfig: DefaultConfig with 8 readers, busy timeout 10s and a
+// 64000 KB cache.
+func ProductionConfig() Config {
+	c := DefaultConfig()
+	c.Readers = 8
+	c.BusyTimeout = 10 * time.Second
+	c.CacheSizeKB = 64000
+	return c
+}
+
+// MinimalConfig: 1 reader, busy timeout 2s, read timeout 5s, 2000 KB cache,
+// WAL monitor off. For tests, tools and small embedded uses.
+func MinimalConfig() Config {
+	c := DefaultConfig()
+	c.Readers = 1
+	c.BusyTimeout = 2 * time.Second
+	c.ReadTimeout = 5 * time.Second
+	c.CacheSizeKB = 2000
+	c.WAL.Disabled = true
+	return c
+}
+
+func invalid(field, format string, a ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, fmt.Sprintf(format, a...))
+}
+
+// validate reports the first field Open cannot use.
+func (c *Config) validate() error {
+	switch {
+	case c.Readers < 1:
+		return invalid("Readers", "must be at least 1, got %d", c.Readers)
+	case c.BusyTimeout < 0:
+		return invalid("BusyTimeout", "must not be negative, got %s", c.BusyTimeout)
+	case c.ReadTimeout < 0:
+		return invalid("ReadTimeout", "must not be negative, got %s", c.ReadTimeout)
+	case c.CacheSizeKB < 0:
+		return invalid("CacheSizeKB", "must not be negative, got %d", c.CacheSizeKB)
+	case c.Queue.Capacity < 1:
+		return invalid("Queue.Capacity", "must be at least 1, got %d", c.Queue.Capacity)
+	case c.Queue.Overflow < Block || c.Queue.Overflow > DropOldest:
+		return invalid("Queue.Overflow", "unknown policy %d", uint8(c.Queue.Overflow))
+	case c.Queue.Timeout < 0:
+		return invalid("Queue.Timeout", "must not be negative, got %s", c.Queue.Timeout)
+	case c.Queue.Overflow == BlockTimeout && c.Queue.Timeout == 0:
+		return invalid("Queue.Timeout", "BlockTimeout needs a positive timeout")
+	case c.MaxBatch < 1:
+		return invalid("MaxBatch", "must be at least 1, got %d", c.MaxBatch)
+	case c.ReadBatch < 0:
+		return invalid("ReadBatch", "must not be negative, got %d", c.ReadBatch)
+	case c.StatementCacheSize < 0:
+		return invalid("StatementCacheSize", "must not be negative, got %d", c.StatementCacheSize)
+	case c.Restarts.Max < 1:
+		return invalid("Restarts.Max", "must be at least 1, got %d", c.Restarts.Max)
+	case c.Restarts.Within <= 0:
+		return invalid("Restarts.Within", "must be positive, got %s", c.Restarts.Within)
+	}
+	if _, ok := c.Synchronous.pragma(); !ok {
+		return invalid("Synchronous", "unknown value %d", uint8(c.Synchronous))
+	}
+	if err := c.WAL.validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (w *WALConfig) validate() error { return nil }

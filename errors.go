@@ -1,0 +1,35 @@
+package liteactor
+
+import "github.com/liteactor/liteactor/actors"
+
+// Sentinel errors. Every error the engine returns for one of these
+// conditions wraps the sentinel: test with errors.Is. SQLite's own errors
+// pass through unchanged, so errors.Is(err, sqlite3.CONSTRAINT) works too.
+var (
+	// ErrClosed: the engine is closed or closing; or Close's deadline passed
+	// before the request ran (it never ran).
+	ErrClosed = actors.ErrClosed
+	// ErrQueueFull: the write queue had no room (Reject), or none came within
+	// Queue.Timeout (BlockTimeout). The request never ran.
+	ErrQueueFull = actors.ErrQueueFull
+	// ErrDropped: under DropOldest, a newer write evicted this queued one. It
+	// never ran.
+	ErrDropped = actors.ErrDropped
+	// ErrReadTimeout: no reader became free within ReadTimeout. The read
+	// never ran.
+	ErrReadTimeout = actors.ErrReadTimeout
+	// ErrPanic: the callback (or SQLite under it) panicked. The error is a
+	// *PanicError carrying the panic value; what the callback did was rolled
+	// back, and its connection is replaced.
+	ErrPanic = actors.ErrPanic
+	// ErrInvalidConfig: Open refused the Config; the message names the field.
+	ErrInvalidConfig = actors.ErrInvalidConfig
+	// ErrInvalidArg: an argument of an unsupported type, a wrong argument
+	// count, several statements where one is expected, or transaction control
+	// inside Exec or Write. Nothing ran.
+	ErrInvalidArg = actors.ErrInvalidArg
+)
+
+// PanicError is the error a panicking callback produces; it wraps ErrPanic
+// and, when the panic value is an error, that error too.
+type PanicError = actors.PanicError

@@ -1,0 +1,133 @@
+// Package messages holds the typed requests a service's own actors send to
+// an engine's front door (Engine.PID()) and the replies they get back.
+//
+// Send requests as pointers with Request, so the reply goes to the sender:
+//
+//	ctx.Request(eng.PID(), &messages.Exec{SQL: "INSERT INTO t(v) VALUES (?)", Args: []any{1}})
+//	// later, in Receive: case *messages.ExecResult: ...
+//
+// Every request sent with a sender gets exactly one reply. Writes pass the
+// same admission queue and overflow policy as the Go API; under Block and
+// BlockTimeout a request that finds the queue full waits parked (FIFO, with
+// BlockTimeout's timer) without stalling the front door. A request sent
+// without a sender (Send) still runs; its outcome is only logged.
+package messages
+
+import (
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+)
+
+// Exec runs one statement through the writer. Reply: *ExecResult.
+type Exec struct {
+	SQL  string
+	Args []any
+}
+
+// ExecResult answers Exec.
+type ExecResult struct {
+	RowsAffected int64
+	LastInsertID int64
+	Err          error
+}
+
+// Query runs one statement on a reader. Reply: *QueryResult.
+type Query struct {
+	SQL  string
+	Args []any
+}
+
+// QueryResult answers Query. Each row holds int64, float64, string, []byte
+// or nil values.
+type QueryResult struct {
+	Columns []string
+	Rows    [][]any
+	Err     error
+}
+
+// Write runs Fn on the writer inside its own savepoint of a group-commit
+// transaction; it is atomic. Reply: *Done, sent after COMMIT.
+type Write struct {
+	Fn func(*sqlite3.Conn) error
+}
+
+// Exclusive runs Fn alone on the writer, outside any transaction. Reply:
+// *Done.
+type Exclusive struct {
+	Fn func(*sqlite3.Conn) error
+}
+
+// Read runs Fn on a reader inside one read transaction. Reply: *Done.
+type Read struct {
+	Fn func(*sqlite3.Conn) error
+}
+
+// Done answers Write, Exclusive and Read.
+type Done struct {
+	Err error
+}
+
+// GetStats asks for a Stats snapshot. Reply: *Stats.
+type GetStats struct{}
+
+// Checkpoint asks the writer to run wal_checkpoint with Mode (PASSIVE, FULL
+// or TRUNCATE; RESTART is refused) between batches. Reply:
+// *CheckpointResult.
+type Checkpoint struct {
+	Mode sqlite3.CheckpointMode
+}
+
+// CheckpointResult answers Checkpoint.
+type CheckpointResult struct {
+	LogFrames    int // frames in the WAL
+	Checkpointed int // frames copied back into the database
+	Err          error
+}
+
+// Stats is a snapshot of an engine's figures. Counters are monotonic since
+// Open.
+type Stats struct {
+	QueueDepth    int // write requests waiting in the admission queue
+	QueueParked   int // writers waiting for room (Block, BlockTimeout)
+	QueueCapacity int
+
+	Admitted  uint64 // write requests admitted
+	Completed uint64 // write requests the writer answered
+	Rejected  uint64 // refused with ErrQueueFull
+	Dropped   uint64 // evicted with ErrDropped
+	Expired   uint64 // ctx ended (or timed out) while queued: never ran
+
+	Batches       uint64  // write transactions
+	MeanBatchSize float64 // requests per write transaction
+
+	ReadersBusy  int
+	ReadersIdle  int
+	ReadsWaiting int    // reads queued for a reader
+	Reads        uint64 // reads and queries answered
+	ReadsExpired uint64 // reads that timed out or were cancelled while waiting
+	ReadGroups   uint64 // read transactions shared by several queued queries
+
+	Restarts Restarts
+	WAL      WALStats
+}
+
+// Restarts counts actor restarts by kind.
+type Restarts struct {
+	Writer     uint64
+	Reader     uint64
+	WALMonitor uint64
+}
+
+// WALStats describes the write-ahead log and checkpoints.
+type WALStats struct {
+	Bytes            int64             // size of the -wal file at the last measurement
+	Frames           int               // frames in the WAL after the last commit (WAL hook)
+	Checkpoints      map[string]uint64 // by mode: "PASSIVE", "FULL", "TRUNCATE"
+	BusyCheckpoint   uint64            // checkpoints that could not finish because of readers or writers
+	LastCheckpoint   time.Time         // when the last checkpoint ran
+	LastLogFrames    int               // its frames in the log
+	LastCheckpointed int               // its frames checkpointed
+	LastErr          string            // its error, if any
+	Starvations      uint64            // intervals in which starvation was reported
+}
