@@ -114,7 +114,7 @@ func run() error {
 		}
 	}
 	if *hotpath {
-		r.Hotpath = hotpaths(ctx, kinds, dir, log)
+		r.Hotpath = hotpaths(ctx, kinds, log)
 	}
 
 	folder := *name

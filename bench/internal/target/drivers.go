@@ -21,6 +21,9 @@ func sqlDefaultKind() Kind {
 		Label: "(c) database/sql ncruces, default pool",
 		Desc:  "one sql.DB, default pool, _pragma busy_timeout(5000), journal_mode(WAL), synchronous(<mode>)",
 		Open: func(ctx context.Context, opt Options) (Target, error) {
+			if err := checkSync(opt.Sync); err != nil {
+				return nil, err
+			}
 			db, err := sql.Open("sqlite3", dsn(opt.Path, opt.Sync, "", false))
 			if err != nil {
 				return nil, err
@@ -44,6 +47,9 @@ func sqlTwoPoolKind() Kind {
 		Desc: "writer sql.DB MaxOpenConns(1) _txlock=immediate, reader sql.DB MaxOpenConns(Readers) query_only(1); " +
 			"both busy_timeout(5000), WAL, synchronous(<mode>), cache_size(-16000)",
 		Open: func(ctx context.Context, opt Options) (Target, error) {
+			if err := checkSync(opt.Sync); err != nil {
+				return nil, err
+			}
 			return openPools(ctx, "sqlite3",
 				dsn(opt.Path, opt.Sync, "immediate", false)+"&_pragma=cache_size(-16000)",
 				dsn(opt.Path, opt.Sync, "", true)+"&_pragma=cache_size(-16000)",
@@ -61,6 +67,9 @@ func moderncTwoPoolKind() Kind {
 		Desc: "modernc.org/sqlite; writer sql.DB MaxOpenConns(1) _txlock=immediate, reader sql.DB MaxOpenConns(Readers) query_only(1); " +
 			"both busy_timeout(5000), WAL, synchronous(<mode>), cache_size(-16000)",
 		Open: func(ctx context.Context, opt Options) (Target, error) {
+			if err := checkSync(opt.Sync); err != nil {
+				return nil, err
+			}
 			return openPools(ctx, "sqlite",
 				dsn(opt.Path, opt.Sync, "immediate", false)+"&_pragma=cache_size(-16000)",
 				dsn(opt.Path, opt.Sync, "", true)+"&_pragma=cache_size(-16000)",

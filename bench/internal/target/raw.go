@@ -36,6 +36,7 @@ type raw struct {
 	ins, debit, credit, ledger, bulk *sqlite3.Stmt
 
 	reqs    chan *rawReq
+	closing sync.Once
 	readers sync.WaitGroup
 	pool    sync.Pool // *rawReq, each with its own reply channel
 	rconns  []*sqlite3.Conn
@@ -53,6 +54,9 @@ type rawReq struct {
 }
 
 func openRaw(_ context.Context, opt Options) (Target, error) {
+	if err := checkSync(opt.Sync); err != nil {
+		return nil, err
+	}
 	r := &raw{reqs: make(chan *rawReq)}
 	r.pool.New = func() any { return &rawReq{done: make(chan struct{}, 1)} }
 	var err error
@@ -93,19 +97,19 @@ func openRaw(_ context.Context, opt Options) (Target, error) {
 		}
 		r.rconns = append(r.rconns, c)
 		r.readers.Add(1)
-		go r.reader(get, scan)
+		go r.reader(r.reqs, get, scan)
 	}
 	return r, nil
 }
 
 // reader owns one connection's statements and serves requests until reqs is
 // closed. Values are copied into Go memory as a caller would.
-func (r *raw) reader(get, scan *sqlite3.Stmt) {
+func (r *raw) reader(reqs <-chan *rawReq, get, scan *sqlite3.Stmt) {
 	defer r.readers.Done()
 	defer get.Close()
 	defer scan.Close()
 	buf := make([]byte, 0, 256)
-	for q := range r.reqs {
+	for q := range reqs {
 		if q.scan {
 			_ = scan.BindInt64(1, q.id)
 			_ = scan.BindInt64(2, int64(q.n))
@@ -221,10 +225,7 @@ func (r *raw) BulkLoad(_ context.Context, rows, chunk int, progress func(int)) (
 }
 
 func (r *raw) Close() error {
-	if r.reqs != nil {
-		close(r.reqs)
-		r.reqs = nil
-	}
+	r.closing.Do(func() { close(r.reqs) })
 	r.readers.Wait()
 	var errs []error
 	for _, c := range r.rconns {

@@ -114,3 +114,12 @@ func SQLiteVersion() (string, error) {
 	}
 	return s.ColumnText(0), nil
 }
+
+// checkSync accepts the synchronous modes the benchmark uses.
+func checkSync(mode string) error {
+	switch mode {
+	case "NORMAL", "FULL":
+		return nil
+	}
+	return fmt.Errorf("unknown synchronous mode %q (want NORMAL or FULL)", mode)
+}

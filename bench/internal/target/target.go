@@ -114,7 +114,7 @@ func IDs() string {
 
 func all() registry {
 	r := registry{}
-	for _, k := range []Kind{rawKind(), sqlDefaultKind(), sqlTwoPoolKind(), moderncTwoPoolKind()} {
+	for _, k := range []Kind{liteactorKind(), rawKind(), sqlDefaultKind(), sqlTwoPoolKind(), moderncTwoPoolKind()} {
 		r[k.ID] = k
 	}
 	return r
