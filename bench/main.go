@@ -117,6 +117,7 @@ func run() error {
 		r.Hotpath = hotpaths(ctx, kinds, log)
 	}
 
+	r.Meta.LoadEnd = report.LoadAvg()
 	folder := *name
 	if folder == "" {
 		folder = now.UTC().Format("2006-01-02T150405Z")

@@ -26,6 +26,18 @@ type Meta struct {
 	Command    string            `json:"command"`
 	Duration   string            `json:"duration_per_point"`
 	Warmup     string            `json:"warmup_per_point"`
+	LoadStart  string            `json:"loadavg_start"`
+	LoadEnd    string            `json:"loadavg_end"`
+}
+
+// LoadAvg returns the 1, 5 and 15 minute load averages from /proc/loadavg,
+// or "unknown".
+func LoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 // Machine fills the facts about this machine and build.
@@ -43,6 +55,7 @@ func Machine(now time.Time, command string, duration, warmup time.Duration) Meta
 		Command:    command,
 		Duration:   duration.String(),
 		Warmup:     warmup.String(),
+		LoadStart:  LoadAvg(),
 	}
 	if v, err := target.SQLiteVersion(); err == nil {
 		m.SQLite["ncruces/go-sqlite3"] = v

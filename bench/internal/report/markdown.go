@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/liteactor/liteactor/bench/internal/workload"
@@ -18,7 +19,8 @@ func Markdown(r *Run, charts []string) string {
 	fmt.Fprintf(&b, "- Machine: %s, %d cores (GOMAXPROCS %d), %s/%s, %s\n", m.CPUModel, m.Cores, m.GOMAXPROCS, m.OS, m.Arch, m.GoVersion)
 	fmt.Fprintf(&b, "- SQLite: %s\n", kv(m.SQLite))
 	fmt.Fprintf(&b, "- Modules: %s\n", kv(m.Modules))
-	fmt.Fprintf(&b, "- Each point: fresh database file, %s warm-up, then %s measured\n\n", m.Warmup, m.Duration)
+	fmt.Fprintf(&b, "- Each point: fresh database file, %s warm-up, then %s measured\n", m.Warmup, m.Duration)
+	fmt.Fprintf(&b, "- Load average (1, 5, 15 min) at start: %s; at end: %s (the machine is shared: other processes' load shows up as noise)\n\n", m.LoadStart, m.LoadEnd)
 
 	b.WriteString("## Goals of issue 3 (ratios from this run)\n\n")
 	b.WriteString("| goal | measured | value | want | status |\n|---|---|---:|---|---|\n")
@@ -62,6 +64,12 @@ func Markdown(r *Run, charts []string) string {
 				fmt.Fprintf(&b, " %.1f%% | %s | %s |", 100*x.WriteShare, us(x.ByType[workload.TypeRead].Latency.P99), us(x.ByType[workload.TypeWrite].Latency.P99))
 			}
 			b.WriteString("\n")
+		}
+		b.WriteString("\n")
+		for _, x := range r.resultsOf(s.ID) {
+			if len(x.Engine) > 0 {
+				fmt.Fprintf(&b, "- %s, %d callers, engine counters during the measured span: %s\n", x.TargetLabel, x.Callers, counters(x.Engine))
+			}
 		}
 		b.WriteString("\n")
 	}
@@ -118,6 +126,24 @@ func otherErrors(x workload.Result) string {
 		return "0"
 	}
 	sort.Strings(parts)
+	return strings.Join(parts, ", ")
+}
+
+func counters(m map[string]float64) string {
+	var parts []string
+	for k, v := range m {
+		if v != 0 {
+			prec := 0
+			if v != float64(int64(v)) {
+				prec = 2
+			}
+			parts = append(parts, fmt.Sprintf("%s %s", k, strconv.FormatFloat(v, 'f', prec, 64)))
+		}
+	}
+	sort.Strings(parts)
+	if len(parts) == 0 {
+		return "none"
+	}
 	return strings.Join(parts, ", ")
 }
 

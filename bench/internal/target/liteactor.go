@@ -168,6 +168,20 @@ func insertRange(c *sqlite3.Conn, from, to int) error {
 	return err
 }
 
+// Counters returns the engine's cumulative Stats counters.
+func (l *lite) Counters() map[string]float64 {
+	s := l.e.Stats()
+	return map[string]float64{
+		"writes_completed": float64(s.Completed),
+		"write_batches":    float64(s.Batches),
+		"writes_rejected":  float64(s.Rejected),
+		"writes_expired":   float64(s.Expired),
+		"reads":            float64(s.Reads),
+		"read_groups":      float64(s.ReadGroups),
+		"reads_expired":    float64(s.ReadsExpired),
+	}
+}
+
 func (l *lite) Close() error {
 	return l.e.Close(context.Background())
 }

@@ -47,6 +47,13 @@ type Target interface {
 	Close() error
 }
 
+// Counter is implemented by targets that keep cumulative counters of their
+// own (liteactor's Stats): the harness reports how much each grew during the
+// measured span.
+type Counter interface {
+	Counters() map[string]float64
+}
+
 // Kind describes one target and opens it.
 type Kind struct {
 	// ID is the short name used by the -targets flag and in the JSON output.

@@ -54,6 +54,10 @@ type Result struct {
 	AllocsPerOp float64              `json:"allocs_per_op"` // whole process, harness included
 	BytesPerOp  float64              `json:"bytes_per_op"`
 	Failed      string               `json:"failed,omitempty"` // set when the point could not run
+	// Engine holds how much the target's own counters grew during the
+	// measured span (liteactor's Stats), plus write_batch_mean
+	// (writes_completed / write_batches).
+	Engine map[string]float64 `json:"engine,omitempty"`
 }
 
 // Run seeds a fresh database, opens kind on it and measures spec at callers
@@ -74,13 +78,30 @@ func Run(ctx context.Context, spec Spec, kind target.Kind, callers int, cfg Conf
 		return res
 	}
 	var m loopStats
+	var before map[string]float64
+	counter, counts := t.(target.Counter)
 	if spec.BulkRows > 0 {
+		if counts {
+			before = counter.Counters()
+		}
 		m = bulk(ctx, t, spec.BulkRows, kind)
 	} else {
 		if cfg.Warmup > 0 {
 			loop(ctx, t, spec.op, callers, cfg.Warmup, kind)
 		}
+		if counts {
+			before = counter.Counters()
+		}
 		m = loop(ctx, t, spec.op, callers, cfg.Duration, kind)
+	}
+	if counts {
+		res.Engine = map[string]float64{}
+		for k, v := range counter.Counters() {
+			res.Engine[k] = v - before[k]
+		}
+		if b := res.Engine["write_batches"]; b > 0 {
+			res.Engine["write_batch_mean"] = res.Engine["writes_completed"] / b
+		}
 	}
 	if err := t.Close(); err != nil {
 		m.errs["close: "+kind.ClassifyErr(err)]++
