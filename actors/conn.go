@@ -27,6 +27,7 @@ type ConnConfig struct {
 type Conn struct {
 	*sqlite3.Conn
 	stmts *stmtCache
+	own   map[string]*sqlite3.Stmt // the engine's statements
 }
 
 // OpenWriter opens the read-write connection: creates the database if it does
@@ -96,6 +97,10 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	c.stmts.closeAll()
+	for _, s := range c.own {
+		s.Close()
+	}
+	c.own = nil
 	// Statements a callback prepared and never closed would make Close fail
 	// with BUSY: finalize them too.
 	for s := range c.Conn.Stmts() {
@@ -104,6 +109,33 @@ func (c *Conn) Close() error {
 	err := c.Conn.Close()
 	c.Conn = nil
 	return err
+}
+
+// engineStmt returns the engine's own prepared statement for sql (BEGIN,
+// COMMIT, SAVEPOINT...), kept apart from the user statement cache so that a
+// user statement with the same text never reaches the engine's handle.
+func (c *Conn) engineStmt(sql string) (*sqlite3.Stmt, error) {
+	if s := c.own[sql]; s != nil {
+		return s, nil
+	}
+	s, _, err := c.Conn.Prepare(sql)
+	if err != nil {
+		return nil, err
+	}
+	if c.own == nil {
+		c.own = make(map[string]*sqlite3.Stmt)
+	}
+	c.own[sql] = s
+	return s, nil
+}
+
+// execEngine runs one of the engine's own statements.
+func (c *Conn) execEngine(sql string) error {
+	s, err := c.engineStmt(sql)
+	if err != nil {
+		return err
+	}
+	return s.Exec()
 }
 
 // Prepare returns a cached prepared statement for sql (exactly one

@@ -99,6 +99,9 @@ func (rd *reader) step(ctx actor.Context) {
 		rd.runGroup(batch)
 	} else {
 		rd.runOne(batch[0])
+		if !rd.conn.GetAutocommit() { // user SQL such as BEGIN left a transaction open
+			rd.exec("ROLLBACK")
+		}
 		rd.answer(batch[0])
 	}
 	env.inflight[rd.idx] = nil
@@ -170,6 +173,7 @@ func (rd *reader) read(r *Request) error {
 		return err
 	}
 	err, panicked := callFn(r.Fn, rd.conn.Conn)
+	rd.conn.SetInterrupt(context.Background())
 	if panicked {
 		rd.restart = err
 	}
@@ -198,9 +202,5 @@ func (rd *reader) broken(r *Request, err error) {
 }
 
 func (rd *reader) exec(sql string) error {
-	s, err := rd.conn.Prepare(sql)
-	if err != nil {
-		return err
-	}
-	return s.Exec()
+	return rd.conn.execEngine(sql)
 }

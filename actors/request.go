@@ -102,7 +102,8 @@ func (r *Request) complete(err error) {
 	if err != nil {
 		r.Err = err
 	}
-	r.state = stDone
+	// r.state is not touched here: queues set stDone under their lock, and
+	// a taken request stays stTaken so a late Cancel leaves it alone.
 	r.Finished = time.Now()
 	if r.timer != nil {
 		r.timer.Stop()

@@ -289,6 +289,7 @@ func (w *writer) script(sql string) (Result, error) {
 	w.guard = true
 	err := w.conn.Exec(sql)
 	w.guard = false
+	w.conn.SetInterrupt(context.Background()) // the engine's own statements must not be interrupted
 	return Result{RowsAffected: w.conn.Changes(), LastInsertID: w.conn.LastInsertRowID()}, w.endSavepoint(err)
 }
 
@@ -299,6 +300,7 @@ func (w *writer) userWrite(r *Request) error {
 	w.guard, w.denied = true, false
 	err, panicked := callFn(r.Fn, w.conn.Conn)
 	w.guard = false
+	w.conn.SetInterrupt(context.Background()) // the engine's own statements must not be interrupted
 	if panicked {
 		w.restart = err
 	}
@@ -346,13 +348,9 @@ func (w *writer) authorize(action sqlite3.AuthorizerActionCode, name3rd, name4th
 	return sqlite3.AUTH_OK
 }
 
-// exec runs engine SQL through the statement cache.
+// exec runs one of the engine's own statements.
 func (w *writer) exec(sql string) error {
-	s, err := w.conn.Prepare(sql)
-	if err != nil {
-		return err
-	}
-	return s.Exec()
+	return w.conn.execEngine(sql)
 }
 
 func (w *writer) runExclusive(r *Request) {
@@ -367,11 +365,12 @@ func (w *writer) runExclusive(r *Request) {
 		defer w.conn.SetInterrupt(context.Background())
 	}
 	err, panicked := callFn(r.Fn, w.conn.Conn)
+	w.conn.SetInterrupt(context.Background())
 	if panicked {
 		w.restart = err
 	}
 	if !w.conn.GetAutocommit() {
-		if rbErr := w.conn.Exec("ROLLBACK"); rbErr != nil && w.restart == nil {
+		if rbErr := w.exec("ROLLBACK"); rbErr != nil && w.restart == nil {
 			w.restart = rbErr
 		}
 		if err == nil {
