@@ -37,7 +37,8 @@ func main() {
 
 func run() error {
 	var (
-		duration   = flag.Duration("duration", 2*time.Second, "measured time per point")
+		duration   = flag.Duration("duration", time.Second, "measured time per point and round")
+		rounds     = flag.Int("rounds", 3, "rounds per point, targets interleaved; the report keeps each point's median round")
 		warmup     = flag.Duration("warmup", 300*time.Millisecond, "unmeasured warm-up per point, same callers")
 		callers    = flag.String("callers", "1,4,16,64,256", "caller counts for W1 and W3 (W2 and W4 run at 64, W5 at 16)")
 		workloads  = flag.String("workloads", "W1,W2,W3,W4,W5,W6", "workloads to run (W1 runs NORMAL and FULL; W1-NORMAL or W1-FULL picks one)")
@@ -52,6 +53,9 @@ func run() error {
 	flag.Parse()
 	log := zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: "15:04:05"}).With().Timestamp().Logger()
 
+	if *rounds < 1 {
+		return fmt.Errorf("-rounds must be at least 1")
+	}
 	cs, err := parseCallers(*callers)
 	if err != nil {
 		return err
@@ -87,7 +91,7 @@ func run() error {
 
 	now := time.Now()
 	r := &report.Run{
-		Meta:  report.Machine(now, "go run ./bench "+strings.Join(os.Args[1:], " "), *duration, *warmup),
+		Meta:  report.Machine(now, "go run ./bench "+strings.Join(os.Args[1:], " "), *duration, *warmup, *rounds),
 		Specs: specs,
 	}
 	for _, k := range kinds {
@@ -96,20 +100,28 @@ func run() error {
 	cfg := workload.Config{Duration: *duration, Warmup: *warmup, Dir: dir}
 	for _, s := range specs {
 		for _, c := range s.Callers {
-			for _, k := range kinds {
-				if ctx.Err() != nil {
-					return ctx.Err()
+			// Rounds interleave the targets, so that a burst of load from
+			// elsewhere hits all of them rather than one.
+			byKind := make([][]workload.Result, len(kinds))
+			for round := range *rounds {
+				for i, k := range kinds {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					res := workload.Run(ctx, s, k, c, cfg)
+					ev := log.Info()
+					if res.Failed != "" {
+						ev = log.Warn().Str("failed", res.Failed)
+					}
+					ev.Str("workload", s.ID).Str("target", k.ID).Int("callers", c).Int("round", round+1).
+						Float64(strings.ReplaceAll(s.Unit, "/", "_per_"), float64(int64(res.Throughput))).
+						Float64("p50_us", res.Latency.P50).Float64("p99_us", res.Latency.P99).
+						Int64("busy", res.Busy).Interface("errors", res.Errors).Float64("allocs_op", res.AllocsPerOp).Msg("point")
+					byKind[i] = append(byKind[i], res)
 				}
-				res := workload.Run(ctx, s, k, c, cfg)
-				ev := log.Info()
-				if res.Failed != "" {
-					ev = log.Warn().Str("failed", res.Failed)
-				}
-				ev.Str("workload", s.ID).Str("target", k.ID).Int("callers", c).
-					Float64(strings.ReplaceAll(s.Unit, "/", "_per_"), float64(int64(res.Throughput))).
-					Float64("p50_us", res.Latency.P50).Float64("p99_us", res.Latency.P99).
-					Int64("busy", res.Busy).Interface("errors", res.Errors).Float64("allocs_op", res.AllocsPerOp).Msg("point")
-				r.Results = append(r.Results, res)
+			}
+			for _, rs := range byKind {
+				r.Results = append(r.Results, workload.Median(rs))
 			}
 		}
 	}

@@ -26,6 +26,7 @@ type Meta struct {
 	Command    string            `json:"command"`
 	Duration   string            `json:"duration_per_point"`
 	Warmup     string            `json:"warmup_per_point"`
+	Rounds     int               `json:"rounds"`
 	LoadStart  string            `json:"loadavg_start"`
 	LoadEnd    string            `json:"loadavg_end"`
 }
@@ -41,7 +42,7 @@ func LoadAvg() string {
 }
 
 // Machine fills the facts about this machine and build.
-func Machine(now time.Time, command string, duration, warmup time.Duration) Meta {
+func Machine(now time.Time, command string, duration, warmup time.Duration, rounds int) Meta {
 	m := Meta{
 		Date:       now.UTC().Format(time.RFC3339),
 		GoVersion:  runtime.Version(),
@@ -55,6 +56,7 @@ func Machine(now time.Time, command string, duration, warmup time.Duration) Meta
 		Command:    command,
 		Duration:   duration.String(),
 		Warmup:     warmup.String(),
+		Rounds:     rounds,
 		LoadStart:  LoadAvg(),
 	}
 	if v, err := target.SQLiteVersion(); err == nil {

@@ -19,7 +19,8 @@ func Markdown(r *Run, charts []string) string {
 	fmt.Fprintf(&b, "- Machine: %s, %d cores (GOMAXPROCS %d), %s/%s, %s\n", m.CPUModel, m.Cores, m.GOMAXPROCS, m.OS, m.Arch, m.GoVersion)
 	fmt.Fprintf(&b, "- SQLite: %s\n", kv(m.SQLite))
 	fmt.Fprintf(&b, "- Modules: %s\n", kv(m.Modules))
-	fmt.Fprintf(&b, "- Each point: fresh database file, %s warm-up, then %s measured\n", m.Warmup, m.Duration)
+	fmt.Fprintf(&b, "- Each point: %d round(s), targets interleaved; each round a fresh database file, %s warm-up, then %s measured; "+
+		"the tables show the median round, with the range of all rounds' throughput\n", m.Rounds, m.Warmup, m.Duration)
 	fmt.Fprintf(&b, "- Load average (1, 5, 15 min) at start: %s; at end: %s (the machine is shared: other processes' load shows up as noise)\n\n", m.LoadStart, m.LoadEnd)
 
 	b.WriteString("## Goals of issue 3 (ratios from this run)\n\n")
@@ -46,20 +47,20 @@ func Markdown(r *Run, charts []string) string {
 		if s.BulkRows > 0 {
 			unit += "; latency per 10k-row chunk"
 		}
-		fmt.Fprintf(&b, "| target | callers | throughput (%s) | rows/s | p50 µs | p90 µs | p99 µs | max µs | SQLITE_BUSY | other errors | allocs/op |%s\n", unit, extra)
-		b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+		fmt.Fprintf(&b, "| target | callers | throughput (%s) | rounds' range | rows/s | p50 µs | p90 µs | p99 µs | max µs | SQLITE_BUSY | other errors | allocs/op |%s\n", unit, extra)
+		b.WriteString("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|")
 		if extra != "" {
 			b.WriteString("---:|---:|---:|")
 		}
 		b.WriteString("\n")
 		for _, x := range r.resultsOf(s.ID) {
 			if x.Failed != "" {
-				fmt.Fprintf(&b, "| %s | %d | failed: %s |||||||||%s\n", x.TargetLabel, x.Callers, oneLine(x.Failed), strings.Repeat("|", strings.Count(extra, "|")))
+				fmt.Fprintf(&b, "| %s | %d | failed: %s ||||||||||%s\n", x.TargetLabel, x.Callers, oneLine(x.Failed), strings.Repeat("|", strings.Count(extra, "|")))
 				continue
 			}
 			l := x.Latency
-			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %d | %s | %.1f |", x.TargetLabel, x.Callers,
-				human(x.Throughput), human(x.RowsPerSec), us(l.P50), us(l.P90), us(l.P99), us(l.Max), x.Busy, otherErrors(x), x.AllocsPerOp)
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d | %s | %.1f |", x.TargetLabel, x.Callers,
+				human(x.Throughput), spread(x.Rounds), human(x.RowsPerSec), us(l.P50), us(l.P90), us(l.P99), us(l.Max), x.Busy, otherErrors(x), x.AllocsPerOp)
 			if extra != "" {
 				fmt.Fprintf(&b, " %.1f%% | %s | %s |", 100*x.WriteShare, us(x.ByType[workload.TypeRead].Latency.P99), us(x.ByType[workload.TypeWrite].Latency.P99))
 			}
@@ -127,6 +128,18 @@ func otherErrors(x workload.Result) string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ", ")
+}
+
+// spread is the range of the rounds' throughputs, "-" for a single round.
+func spread(rounds []float64) string {
+	if len(rounds) < 2 {
+		return "-"
+	}
+	lo, hi := rounds[0], rounds[0]
+	for _, v := range rounds {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return human(lo) + " – " + human(hi)
 }
 
 func counters(m map[string]float64) string {

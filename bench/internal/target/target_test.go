@@ -54,8 +54,11 @@ func TestTargetsDoTheSameWork(t *testing.T) {
 			if err := tg.BulkLoad(ctx, bulk, chunk, func(done int) { marks = append(marks, done) }); err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(marks, []int{10, 20, 25}) {
-				t.Errorf("bulk progress %v, want [10 20 25]", marks)
+			// One report per chunk, rising, ending at the total; chunks
+			// may finish out of order (liteactor submits two at a time),
+			// so the intermediate counts are not fixed.
+			if len(marks) != 3 || !slices.IsSorted(marks) || marks[2] != bulk || marks[0] < 5 {
+				t.Errorf("bulk progress %v, want 3 rising counts ending at %d", marks, bulk)
 			}
 			if err := tg.Close(); err != nil {
 				t.Fatal(err)

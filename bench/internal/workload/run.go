@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +60,27 @@ type Result struct {
 	// measured span (liteactor's Stats), plus write_batch_mean
 	// (writes_completed / write_batches).
 	Engine map[string]float64 `json:"engine,omitempty"`
+	// Rounds holds the throughput of every round of this point, when the
+	// point was run several times (see Median).
+	Rounds []float64 `json:"rounds,omitempty"`
+}
+
+// Median returns the round whose throughput is the median of rs (the lower
+// middle one for an even count; failed rounds sort lowest), with the
+// throughput of every round in Rounds. rs must not be empty.
+func Median(rs []Result) Result {
+	sorted := slices.Clone(rs)
+	slices.SortStableFunc(sorted, func(a, b Result) int {
+		return cmp.Compare(a.Throughput, b.Throughput)
+	})
+	m := sorted[(len(sorted)-1)/2]
+	if len(rs) > 1 {
+		m.Rounds = nil
+		for _, r := range rs {
+			m.Rounds = append(m.Rounds, r.Throughput)
+		}
+	}
+	return m
 }
 
 // Run seeds a fresh database, opens kind on it and measures spec at callers

@@ -121,3 +121,14 @@ func TestRunReportsSetupFailure(t *testing.T) {
 		t.Fatalf("bad synchronous mode not reported: %+v", r)
 	}
 }
+
+func TestMedian(t *testing.T) {
+	rs := []Result{{Target: "a", Throughput: 30}, {Target: "b", Throughput: 10, Failed: "x"}, {Target: "c", Throughput: 20}}
+	m := Median(rs)
+	if m.Target != "c" || len(m.Rounds) != 3 || m.Rounds[0] != 30 || m.Rounds[1] != 10 || m.Rounds[2] != 20 {
+		t.Fatalf("Median = %+v", m)
+	}
+	if one := Median(rs[:1]); one.Target != "a" || one.Rounds != nil {
+		t.Fatalf("Median of one = %+v", one)
+	}
+}
