@@ -91,7 +91,7 @@ func run() error {
 
 	now := time.Now()
 	r := &report.Run{
-		Meta:  report.Machine(now, "go run ./bench "+strings.Join(os.Args[1:], " "), *duration, *warmup, *rounds),
+		Meta:  report.Machine(now, strings.TrimSpace("go run ./bench "+strings.Join(os.Args[1:], " ")), *duration, *warmup, *rounds),
 		Specs: specs,
 	}
 	for _, k := range kinds {
