@@ -189,4 +189,3 @@ func TestFailedCommitAcknowledgesNothing(t *testing.T) {
 	}
 	mustExec(t, e, "INSERT INTO t(id) VALUES (10)") // the engine goes on
 }
-

@@ -76,6 +76,7 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 	e.log = cfg.Logger.With().Str("db", cfg.Name).Logger()
 	cc := e.connConfig()
 	if err := e.openConns(cc); err != nil {
+		e.stopDispatchers()
 		e.dropMemory()
 		return nil, err
 	}
@@ -116,6 +117,7 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 	}
 	if err != nil {
 		e.closeInitial()
+		e.stopDispatchers()
 		return nil, fmt.Errorf("liteactor: spawn supervisor: %w", err)
 	}
 	return e, nil
@@ -152,7 +154,8 @@ func (e *Engine) connConfig() *actors.ConnConfig {
 // openConns opens the writer connection, then every reader's, so that Open
 // reports a bad path or a file that is not a database itself.
 func (e *Engine) openConns(cc *actors.ConnConfig) error {
-	e.wenv = &actors.WriterEnv{Conn: cc, Counters: e.counters, Log: e.log, MaxBatch: e.cfg.MaxBatch}
+	e.wenv = &actors.WriterEnv{Conn: cc, Counters: e.counters, Log: e.log, MaxBatch: e.cfg.MaxBatch,
+		Dispatcher: actors.NewPinnedDispatcher(300)}
 	e.renv = actors.NewReaderEnv(e.cfg.Readers)
 	e.renv.Conn, e.renv.Counters, e.renv.Log = cc, e.counters, e.log
 	w, err := actors.OpenWriter(cc)
@@ -409,18 +412,18 @@ func (e *Engine) shutdown(ctx context.Context) error {
 	e.rq.Close()
 	var err error
 	select {
-	case <-e.stopped: // the tree already stopped (escalation)
+	case <-e.stopped: // the tree already stopped: its parent stopped it
 	default:
 		err = e.drain(ctx)
-	}
-	stop := e.system.Root.StopFuture(e.pid)
-	waited := make(chan struct{})
-	go func() { stop.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-ctx.Done():
-		if err == nil {
-			err = ctx.Err()
+		stop := e.system.Root.StopFuture(e.pid)
+		waited := make(chan struct{})
+		go func() { stop.Wait(); close(waited) }()
+		select {
+		case <-waited:
+		case <-ctx.Done():
+			if err == nil {
+				err = ctx.Err()
+			}
 		}
 	}
 	e.onStopped()
@@ -466,6 +469,15 @@ func (e *Engine) onStopped() {
 		e.rq.Close()
 		e.wq.FailQueued(ErrClosed)
 		e.rq.FailQueued(ErrClosed)
+		e.stopDispatchers()
 		close(e.stopped)
 	})
+}
+
+// stopDispatchers ends the actors' pinned goroutines once the tree stopped.
+func (e *Engine) stopDispatchers() {
+	e.wenv.Dispatcher.Stop()
+	for _, d := range e.renv.Dispatchers {
+		d.Stop()
+	}
 }

@@ -176,7 +176,9 @@ func TestInvalidConfig(t *testing.T) {
 		{"Queue.Overflow", func(c *liteactor.Config) { c.Queue.Overflow = 0 }},
 		{"Queue.Overflow", func(c *liteactor.Config) { c.Queue.Overflow = 99 }},
 		{"Queue.Timeout", func(c *liteactor.Config) { c.Queue.Timeout = -time.Second }},
-		{"Queue.Timeout", func(c *liteactor.Config) { c.Queue = liteactor.QueueConfig{Capacity: 1, Overflow: liteactor.BlockTimeout} }},
+		{"Queue.Timeout", func(c *liteactor.Config) {
+			c.Queue = liteactor.QueueConfig{Capacity: 1, Overflow: liteactor.BlockTimeout}
+		}},
 		{"MaxBatch", func(c *liteactor.Config) { c.MaxBatch = 0 }},
 		{"ReadBatch", func(c *liteactor.Config) { c.ReadBatch = -1 }},
 		{"StatementCacheSize", func(c *liteactor.Config) { c.StatementCacheSize = -1 }},

@@ -23,18 +23,24 @@ type ReaderEnv struct {
 	// Initial holds the connections Open made; instance i adopts Initial[i]
 	// once.
 	Initial []*Conn
+	// Dispatchers pin each reader's mailbox to one goroutine (by index).
+	Dispatchers []*PinnedDispatcher
 	// inflight: what each reader has taken and not answered (by index).
 	inflight [][]*Request
 }
 
 // NewReaderEnv sizes the per-reader state for n readers.
 func NewReaderEnv(n int) *ReaderEnv {
-	return &ReaderEnv{Self: make([]atomic.Pointer[actor.PID], n), Initial: make([]*Conn, n), inflight: make([][]*Request, n)}
+	env := &ReaderEnv{Self: make([]atomic.Pointer[actor.PID], n), Initial: make([]*Conn, n), inflight: make([][]*Request, n)}
+	for range n {
+		env.Dispatchers = append(env.Dispatchers, NewPinnedDispatcher(300))
+	}
+	return env
 }
 
 // NewReaderProps returns the props of reader i.
 func NewReaderProps(env *ReaderEnv, i int) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &reader{env: env, idx: i} })
+	return actor.PropsFromProducer(func() actor.Actor { return &reader{env: env, idx: i} }, actor.WithDispatcher(env.Dispatchers[i]))
 }
 
 type reader struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -55,13 +56,16 @@ type WriterEnv struct {
 	// monitor installs its WAL hook there).
 	OnConn func(*sqlite3.Conn)
 
+	// Dispatcher runs the writer's mailbox on one pinned goroutine.
+	Dispatcher *PinnedDispatcher
+
 	inflight  []*Request // taken but not yet answered
 	committed bool       // inflight's transaction committed: answer, don't rerun
 }
 
 // NewWriterProps returns the props of the writer actor.
 func NewWriterProps(env *WriterEnv) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &writer{env: env} })
+	return actor.PropsFromProducer(func() actor.Actor { return &writer{env: env} }, actor.WithDispatcher(env.Dispatcher))
 }
 
 type writer struct {
@@ -145,6 +149,9 @@ func (w *writer) step(ctx actor.Context) {
 		w.restart = nil
 		panic(errRestart{err})
 	}
+	// Let the callers just answered run and resubmit before the next Take:
+	// taking the queue again at once keeps batches tiny under load.
+	runtime.Gosched()
 	ctx.Send(ctx.Self(), KickMsg)
 }
 

@@ -1,0 +1,237 @@
+package maintenance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor"
+)
+
+// Status grades an engine's health.
+type Status uint8
+
+const (
+	// Healthy: the writer and a reader answered in time and no threshold is
+	// crossed.
+	Healthy Status = iota
+	// Degraded: the engine works, but something needs attention (slow
+	// writer, queue nearly full, readers saturated, large WAL, many free
+	// pages, stale checkpoint). Reasons say what.
+	Degraded
+	// Unhealthy: the writer or the readers did not answer (error, closed
+	// engine, timeout). Reasons say which.
+	Unhealthy
+)
+
+// String names the status.
+func (s Status) String() string {
+	switch s {
+	case Healthy:
+		return "healthy"
+	case Degraded:
+		return "degraded"
+	case Unhealthy:
+		return "unhealthy"
+	}
+	return fmt.Sprintf("Status(%d)", uint8(s))
+}
+
+// HealthOptions sets the probes' time limit and the thresholds. Zero fields
+// take the defaults documented on each.
+type HealthOptions struct {
+	// Timeout bounds each probe (writer round trip, reader round trip);
+	// default 5s. A probe that times out makes the engine Unhealthy.
+	Timeout time.Duration
+	// SlowWrite: a writer round trip slower than this is Degraded; default
+	// 1s.
+	SlowWrite time.Duration
+	// QueueFill: a write queue fuller than this fraction of its capacity is
+	// Degraded; default 0.8.
+	QueueFill float64
+	// WALBytes: a -wal file larger than this is Degraded; default 256 MiB.
+	WALBytes int64
+	// FreeFraction: more than this fraction of free pages (in a database of
+	// at least 1024 pages) is Degraded; default 0.5. Negative disables.
+	FreeFraction float64
+	// CheckpointAge: when the engine reports its last checkpoint and it is
+	// older than this while the WAL is not empty, Degraded; 0 disables.
+	CheckpointAge time.Duration
+}
+
+func (o HealthOptions) withDefaults() HealthOptions {
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Second
+	}
+	if o.SlowWrite <= 0 {
+		o.SlowWrite = time.Second
+	}
+	if o.QueueFill <= 0 {
+		o.QueueFill = 0.8
+	}
+	if o.WALBytes <= 0 {
+		o.WALBytes = 256 << 20
+	}
+	if o.FreeFraction == 0 {
+		o.FreeFraction = 0.5
+	}
+	return o
+}
+
+// Health is one health check's findings.
+type Health struct {
+	// Status is the grade; Reasons say why it is not Healthy.
+	Status  Status
+	Reasons []string
+	// WriteRoundTrip is the time an empty Write took through the admission
+	// queue, the writer and COMMIT; 0 if it failed.
+	WriteRoundTrip time.Duration
+	// ReadRoundTrip is the time a reader took to measure the database; 0 if
+	// it failed.
+	ReadRoundTrip time.Duration
+	// PageSize, PageCount and FreePages describe the database file
+	// (free pages are reused before the file grows; VACUUM returns them).
+	PageSize, PageCount, FreePages int64
+	// WALBytes is the -wal file's size (0 for ":memory:" or no WAL).
+	WALBytes int64
+	// LastCheckpoint is when the engine last checkpointed, if it reports it
+	// (zero otherwise).
+	LastCheckpoint time.Time
+	// Stats is the engine's snapshot at the check (queue depth and
+	// capacity, readers busy and idle, reads waiting, restarts, ...).
+	Stats liteactor.Stats
+	// CheckedAt is when the check started.
+	CheckedAt time.Time
+}
+
+// Check probes eng and grades it. It never returns an error: a probe that
+// fails makes the result Unhealthy with the failure among the Reasons. It
+// takes one trip through the write queue (an empty Write: BEGIN IMMEDIATE
+// and a COMMIT that writes nothing) and one read.
+func Check(ctx context.Context, eng *liteactor.Engine, opts HealthOptions) Health {
+	opts = opts.withDefaults()
+	h := Health{CheckedAt: time.Now()}
+	h.Stats = eng.Stats()
+
+	wctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	start := time.Now()
+	err := eng.Write(wctx, func(*sqlite3.Conn) error { return nil })
+	cancel()
+	if err != nil {
+		h.unhealthy("writer: %v", err)
+	} else {
+		h.WriteRoundTrip = time.Since(start)
+		if h.WriteRoundTrip > opts.SlowWrite {
+			h.degraded("writer round trip %s > %s", h.WriteRoundTrip.Round(time.Millisecond), opts.SlowWrite)
+		}
+	}
+
+	rctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	start = time.Now()
+	err = eng.Read(rctx, func(conn *sqlite3.Conn) error {
+		var err error
+		h.PageSize, h.PageCount, h.FreePages, err = pages(conn)
+		return err
+	})
+	cancel()
+	if err != nil {
+		h.unhealthy("reader: %v", err)
+	} else {
+		h.ReadRoundTrip = time.Since(start)
+		if opts.FreeFraction > 0 && h.PageCount >= 1024 && float64(h.FreePages) > opts.FreeFraction*float64(h.PageCount) {
+			h.degraded("%d of %d pages free (VACUUM would return them)", h.FreePages, h.PageCount)
+		}
+	}
+
+	s := h.Stats
+	if s.QueueCapacity > 0 && float64(s.QueueDepth) > opts.QueueFill*float64(s.QueueCapacity) {
+		h.degraded("write queue %d/%d full", s.QueueDepth, s.QueueCapacity)
+	}
+	if s.ReadersIdle == 0 && s.ReadsWaiting > 0 {
+		h.degraded("all %d readers busy, %d reads waiting", s.ReadersBusy, s.ReadsWaiting)
+	}
+	h.WALBytes = walBytes(eng)
+	if h.WALBytes > opts.WALBytes {
+		h.degraded("WAL is %d bytes > %d", h.WALBytes, opts.WALBytes)
+	}
+	h.LastCheckpoint = s.WAL.LastCheckpoint
+	if opts.CheckpointAge > 0 && !h.LastCheckpoint.IsZero() && h.WALBytes > 0 && time.Since(h.LastCheckpoint) > opts.CheckpointAge {
+		h.degraded("last checkpoint %s ago", time.Since(h.LastCheckpoint).Round(time.Second))
+	}
+	return h
+}
+
+func (h *Health) unhealthy(format string, a ...any) {
+	h.Status = Unhealthy
+	h.Reasons = append(h.Reasons, fmt.Sprintf(format, a...))
+}
+
+func (h *Health) degraded(format string, a ...any) {
+	if h.Status < Degraded {
+		h.Status = Degraded
+	}
+	h.Reasons = append(h.Reasons, fmt.Sprintf(format, a...))
+}
+
+// Ping returns nil when both the writer (an empty Write through the
+// admission queue) and a reader (SELECT 1) answer, else the first error:
+// liteactor.ErrClosed, ErrQueueFull, ErrReadTimeout, ctx's, ...
+func Ping(ctx context.Context, eng *liteactor.Engine) error {
+	if err := eng.Write(ctx, func(*sqlite3.Conn) error { return nil }); err != nil {
+		return fmt.Errorf("maintenance: ping writer: %w", err)
+	}
+	if _, err := eng.Query(ctx, "SELECT 1"); err != nil {
+		return fmt.Errorf("maintenance: ping reader: %w", err)
+	}
+	return nil
+}
+
+// pages reads page_size, page_count and freelist_count.
+func pages(conn *sqlite3.Conn) (size, count, free int64, err error) {
+	for _, p := range []struct {
+		pragma string
+		dst    *int64
+	}{{"page_size", &size}, {"page_count", &count}, {"freelist_count", &free}} {
+		if *p.dst, err = pragmaInt(conn, p.pragma); err != nil {
+			return
+		}
+	}
+	return
+}
+
+func pragmaInt(conn *sqlite3.Conn, pragma string) (int64, error) {
+	stmt, _, err := conn.Prepare("PRAGMA " + pragma)
+	if err != nil {
+		return 0, err
+	}
+	defer stmt.Close()
+	if !stmt.Step() {
+		if err := stmt.Err(); err != nil {
+			return 0, err
+		}
+		return 0, fmt.Errorf("PRAGMA %s returned no row", pragma)
+	}
+	return stmt.ColumnInt64(0), nil
+}
+
+// walBytes is the engine's -wal file size: the engine's own measurement if
+// it reports one, else the file's size on disk.
+func walBytes(eng *liteactor.Engine) int64 {
+	if b := eng.Stats().WAL.Bytes; b > 0 {
+		return b
+	}
+	path := eng.Path()
+	if path == ":memory:" || path == "" || strings.HasPrefix(path, "file:") {
+		return 0
+	}
+	fi, err := os.Stat(path + "-wal")
+	if errors.Is(err, os.ErrNotExist) || err != nil {
+		return 0
+	}
+	return fi.Size()
+}
