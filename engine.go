@@ -272,6 +272,7 @@ func (e *Engine) Exclusive(ctx context.Context, fn func(conn *sqlite3.Conn) erro
 
 func (e *Engine) write(ctx context.Context, r *actors.Request) error {
 	if len(e.obs) > 0 {
+		r.Timed = true
 		return e.observed(ctx, r, e.submitWrite)
 	}
 	return e.submitWrite(ctx, r)
@@ -327,6 +328,7 @@ var timerPool = sync.Pool{New: func() any {
 
 func (e *Engine) read(ctx context.Context, r *actors.Request) error {
 	if len(e.obs) > 0 {
+		r.Timed = true
 		return e.observed(ctx, r, e.submitRead)
 	}
 	return e.submitRead(ctx, r)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -158,6 +159,9 @@ func (rd *reader) step(ctx actor.Context) {
 		rd.restart = nil
 		panic(errRestart{err})
 	}
+	// Let the callers just answered submit again before the next Take, so
+	// queued point queries can share one read transaction.
+	runtime.Gosched()
 	ctx.Send(ctx.Self(), KickMsg)
 }
 
@@ -185,7 +189,9 @@ func (rd *reader) answer(r *Request) {
 }
 
 func (rd *reader) runOne(r *Request) {
-	r.Started = time.Now()
+	if r.Timed {
+		r.Started = time.Now()
+	}
 	if err := r.Ctx.Err(); err != nil {
 		r.Err = err
 		return
@@ -246,7 +252,7 @@ func (rd *reader) broken(r *Request, err error) {
 	env := rd.env
 	var rest []*Request
 	for _, o := range env.getInflight(rd.idx) {
-		if o != r && o.Finished.IsZero() {
+		if o != r {
 			rest = append(rest, o)
 		}
 	}
