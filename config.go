@@ -95,12 +95,46 @@ func CriticalQueue() QueueConfig {
 // wait on the database: a full queue fails at once with ErrQueueFull.
 func NonBlockingQueue() QueueConfig { return QueueConfig{Capacity: 1000, Overflow: Reject} }
 
-// WALConfig is the WAL monitor's policy. Zero fields take the defaults
-// documented on each.
+// WALConfig is the WAL monitor's policy (package walmonitor). Zero fields
+// take the defaults documented on each; negative values are refused by Open
+// (ErrInvalidConfig), except JournalSizeLimit's.
+//
+// Who checkpoints: with the monitor on (the default), the engine installs a
+// WAL hook on the writer connection, which turns SQLite's auto-checkpoint
+// off; the monitor then owns checkpointing, always between write batches,
+// and never issues RESTART. With Disabled, no hook is installed and
+// SQLite's auto-checkpoint (PASSIVE at commit once the WAL holds 1000
+// pages) keeps the WAL bounded; Close still runs a TRUNCATE.
 type WALConfig struct {
 	// Disabled turns the monitor off; SQLite's own auto-checkpoint (1000
-	// pages) then keeps the WAL bounded.
+	// pages) then keeps the WAL bounded, and ReadTxnMaxAge cannot be used.
 	Disabled bool
+	// Interval is how often the monitor measures the WAL (one stat and a
+	// few atomic loads). 0: 1s. Commits that cross CheckpointPages wake the
+	// monitor at once, so the WAL stays bounded between ticks.
+	Interval time.Duration
+	// WarnBytes logs a warning while the -wal file is larger than this (when
+	// it crosses, then every 30 intervals). 0: 64 MiB, the default
+	// journal_size_limit: a WAL that stays above it is not being reset.
+	// WALOff: never.
+	WarnBytes int64
+	// CheckpointPages asks for a PASSIVE checkpoint once this many WAL
+	// frames (pages) wait to be copied back. 0: 1000, SQLite's own
+	// auto-checkpoint threshold (about 4 MiB of WAL with 4 KiB pages).
+	CheckpointPages int
+	// TruncateBytes is the emergency brake: above it the monitor asks for a
+	// TRUNCATE checkpoint, which waits briefly (50 ms) for readers and is
+	// retried once they are gone. 0: 256 MiB. WALOff: never.
+	TruncateBytes int64
+	// IdleTruncate asks for a TRUNCATE once no write has committed for this
+	// long, so a quiet database gives the WAL's disk space back. 0: 10s.
+	// WALOff: never.
+	IdleTruncate time.Duration
+	// ReadTxnMaxAge, when positive, interrupts reads whose transaction has
+	// been open longer than this (checked every Interval): they fail with
+	// an error wrapping ErrReadTooOld, and their snapshot stops holding the
+	// WAL back. 0 (the default): reads are never interrupted for their age.
+	ReadTxnMaxAge time.Duration
 	// JournalSizeLimit is PRAGMA journal_size_limit in bytes: the WAL file is
 	// truncated to this size after a checkpoint resets it. 0: 64 MiB.
 	// Negative: SQLite's default (no limit).
@@ -265,4 +299,22 @@ func (c *Config) validate() error {
 	return nil
 }
 
-func (w *WALConfig) validate() error { return nil }
+func (w *WALConfig) validate() error {
+	switch {
+	case w.Interval < 0:
+		return invalid("WAL.Interval", "must not be negative, got %s", w.Interval)
+	case w.WarnBytes < 0:
+		return invalid("WAL.WarnBytes", "must not be negative, got %d", w.WarnBytes)
+	case w.CheckpointPages < 0:
+		return invalid("WAL.CheckpointPages", "must not be negative, got %d", w.CheckpointPages)
+	case w.TruncateBytes < 0:
+		return invalid("WAL.TruncateBytes", "must not be negative, got %d", w.TruncateBytes)
+	case w.IdleTruncate < 0:
+		return invalid("WAL.IdleTruncate", "must not be negative, got %s", w.IdleTruncate)
+	case w.ReadTxnMaxAge < 0:
+		return invalid("WAL.ReadTxnMaxAge", "must not be negative, got %s", w.ReadTxnMaxAge)
+	case w.ReadTxnMaxAge > 0 && w.Disabled:
+		return invalid("WAL.ReadTxnMaxAge", "needs the WAL monitor, which Disabled turns off")
+	}
+	return nil
+}

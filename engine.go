@@ -16,6 +16,7 @@ import (
 	"github.com/liteactor/liteactor/actors"
 	"github.com/liteactor/liteactor/messages"
 	"github.com/liteactor/liteactor/supervisor"
+	"github.com/liteactor/liteactor/walmonitor"
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/vfs/memdb"
 	"github.com/rs/zerolog"
@@ -50,6 +51,7 @@ type Engine struct {
 	rq       *actors.ReadQueue
 	wenv     *actors.WriterEnv
 	renv     *actors.ReaderEnv
+	wal      *walmonitor.Monitor
 
 	closing   atomic.Bool
 	closeOnce sync.Once
@@ -124,6 +126,7 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 	senv := &supervisor.Env{
 		Writer:  e.wenv,
 		Readers: e.renv,
+		Monitor: e.setupWAL(),
 		Budget:  supervisor.Budget{Max: cfg.Restarts.Max, Within: cfg.Restarts.Within},
 		Log:     e.log,
 		Stats:   e.Stats,
@@ -289,6 +292,7 @@ func (e *Engine) Exclusive(ctx context.Context, fn func(conn *sqlite3.Conn) erro
 
 func (e *Engine) write(ctx context.Context, r *actors.Request) error {
 	if len(e.obs) > 0 {
+		r.Timed = true
 		return e.observed(ctx, r, e.submitWrite)
 	}
 	return e.submitWrite(ctx, r)
@@ -345,6 +349,7 @@ var timerPool = sync.Pool{New: func() any {
 
 func (e *Engine) read(ctx context.Context, r *actors.Request) error {
 	if len(e.obs) > 0 {
+		r.Timed = true
 		return e.observed(ctx, r, e.submitRead)
 	}
 	return e.submitRead(ctx, r)
@@ -458,6 +463,7 @@ func (e *Engine) Stats() Stats {
 	}
 	s.QueueDepth, s.QueueParked = e.wq.Len()
 	s.ReadersBusy, s.ReadersIdle, s.ReadsWaiting = e.rq.Load()
+	s.WAL = e.walStats()
 	return s
 }
 

@@ -28,6 +28,9 @@ var (
 	// count, several statements where one is expected, or transaction control
 	// inside Exec or Write. Nothing ran.
 	ErrInvalidArg = actors.ErrInvalidArg
+	// ErrReadTooOld: the read's transaction stayed open longer than
+	// WAL.ReadTxnMaxAge and was interrupted (see WALConfig).
+	ErrReadTooOld = actors.ErrReadTooOld
 )
 
 // PanicError is the error a panicking callback produces; it wraps ErrPanic

@@ -293,6 +293,7 @@ func (e *Engine) observed(ctx context.Context, r *actors.Request, run func(conte
 // vetoed: r has then been answered. Otherwise r's reply runs the observers'
 // After first.
 func (e *Engine) observeActor(r *actors.Request) bool {
+	r.Timed = true
 	op := e.opOf(r)
 	op.Actor = true
 	ob := e.before(r.Ctx, op)

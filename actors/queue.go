@@ -50,13 +50,14 @@ func NewQueue(capacity int, policy Policy, timeout time.Duration, c *Counters, k
 // return (ErrQueueFull, ErrClosed) means r was refused and will never be
 // completed.
 func (q *Queue) Submit(r *Request) error {
-	now := time.Now()
+	if r.Timed {
+		r.Enqueued = time.Now()
+	}
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
 		return ErrClosed
 	}
-	r.Enqueued = now
 	if q.queued.n < q.capacity && q.waiting.n == 0 {
 		kick := q.admit(r)
 		q.mu.Unlock()

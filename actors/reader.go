@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,12 @@ type ReaderEnv struct {
 	Initial []*Conn
 	// Dispatchers pin each reader's mailbox to one goroutine (by index).
 	Dispatchers []*PinnedDispatcher
+	// Txns tracks each reader's open read transaction (by index) for the
+	// WAL monitor.
+	Txns []ReadTxn
+	// MaxReadAge, when positive, makes every read interruptible by
+	// ReadTxn.Interrupt (Config.WAL.ReadTxnMaxAge).
+	MaxReadAge time.Duration
 	// inflight: what each reader has taken and not answered (by index).
 	mu       sync.Mutex
 	inflight [][]*Request
@@ -63,7 +70,8 @@ func (env *ReaderEnv) FailInflight(err error) {
 
 // NewReaderEnv sizes the per-reader state for n readers.
 func NewReaderEnv(n int) *ReaderEnv {
-	env := &ReaderEnv{Self: make([]atomic.Pointer[actor.PID], n), Initial: make([]*Conn, n), inflight: make([][]*Request, n)}
+	env := &ReaderEnv{Self: make([]atomic.Pointer[actor.PID], n), Initial: make([]*Conn, n), inflight: make([][]*Request, n),
+		Txns: make([]ReadTxn, n)}
 	for range n {
 		env.Dispatchers = append(env.Dispatchers, NewPinnedDispatcher(300))
 	}
@@ -118,6 +126,7 @@ func (rd *reader) start(ctx actor.Context) {
 		panic(fmt.Errorf("liteactor: reader authorizer: %w", err))
 	}
 	env.Self[rd.idx].Store(ctx.Self())
+	env.Txns[rd.idx].end() // a crashed instance's transaction died with its connection
 	// Reads a crashed instance had taken go back to the front of the queue.
 	env.Queue.Requeue(env.getInflight(rd.idx))
 	env.setInflight(rd.idx, nil)
@@ -142,13 +151,13 @@ func (rd *reader) step(ctx actor.Context) {
 		return
 	}
 	env.setInflight(rd.idx, batch)
+	env.Txns[rd.idx].begin(time.Now())
 	if len(batch) > 1 {
 		rd.runGroup(batch)
 	} else {
 		rd.runOne(batch[0])
 		rd.answer(batch[0])
 	}
-	env.setInflight(rd.idx, nil)
 	if !rd.conn.GetAutocommit() {
 		// Nothing may keep a transaction open between requests: it would
 		// pin an old snapshot (and under a rollback journal block commits).
@@ -156,6 +165,8 @@ func (rd *reader) step(ctx actor.Context) {
 			rd.restart = err
 		}
 	}
+	env.Txns[rd.idx].end()
+	env.setInflight(rd.idx, nil)
 	rd.buf = batch[:0]
 	clear(batch[:cap(batch)])
 	if rd.restart != nil {
@@ -163,6 +174,9 @@ func (rd *reader) step(ctx actor.Context) {
 		rd.restart = nil
 		panic(errRestart{err})
 	}
+	// Let the callers just answered submit again before the next Take, so
+	// queued point queries can share one read transaction.
+	runtime.Gosched()
 	ctx.Send(ctx.Self(), KickMsg)
 }
 
@@ -190,14 +204,22 @@ func (rd *reader) answer(r *Request) {
 }
 
 func (rd *reader) runOne(r *Request) {
-	r.Started = time.Now()
+	if r.Timed {
+		r.Started = time.Now()
+	}
 	if err := r.Ctx.Err(); err != nil {
 		r.Err = err
 		return
 	}
-	interruptible := r.Ctx.Done() != nil
+	ctx := r.Ctx
+	if rd.env.MaxReadAge > 0 {
+		var done func()
+		ctx, done = rd.env.Txns[rd.idx].watch(ctx)
+		defer done()
+	}
+	interruptible := ctx.Done() != nil
 	if interruptible {
-		rd.conn.SetInterrupt(r.Ctx)
+		rd.conn.SetInterrupt(ctx)
 	}
 	defer func() {
 		if interruptible {
@@ -216,6 +238,9 @@ func (rd *reader) runOne(r *Request) {
 		r.Err = rd.read(r)
 	}
 	r.Err = rd.explain(r.Err)
+	if rd.env.MaxReadAge > 0 {
+		r.Err = tooOld(ctx, r.Err)
+	}
 	if r.Err != nil && interruptible && r.Ctx.Err() != nil && errors.Is(r.Err, sqlite3.INTERRUPT) {
 		r.Err = fmt.Errorf("%w (%w)", r.Ctx.Err(), r.Err)
 	}
@@ -247,7 +272,7 @@ func (rd *reader) broken(r *Request, err error) {
 	env := rd.env
 	var rest []*Request
 	for _, o := range env.getInflight(rd.idx) {
-		if o != r && o.Finished.IsZero() {
+		if o != r {
 			rest = append(rest, o)
 		}
 	}

@@ -42,13 +42,14 @@ func NewReadQueue(n int, timeout time.Duration, maxGroup int, c *Counters, kick 
 // refused and will never be completed. A request with a Reply (actor path)
 // that has to wait gets its ReadTimeout timer here; Go callers run their own.
 func (q *ReadQueue) Submit(r *Request) (dispatched bool, err error) {
-	now := time.Now()
+	if r.Timed {
+		r.Enqueued = time.Now()
+	}
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
 		return false, ErrClosed
 	}
-	r.Enqueued = now
 	r.state = stQueued
 	q.list.pushBack(r)
 	if n := len(q.idle); n > 0 {

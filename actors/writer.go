@@ -207,7 +207,11 @@ func (w *writer) step(ctx actor.Context) {
 func (w *writer) runBatch(batch []*Request) {
 	env := w.env
 	env.setInflight(batch, false)
-	start := time.Now()
+	debug := env.Log.Debug().Enabled()
+	var start time.Time
+	if debug {
+		start = time.Now()
+	}
 	if batch[0].Kind == KindExclusive {
 		w.runExclusive(batch[0])
 	} else {
@@ -215,8 +219,8 @@ func (w *writer) runBatch(batch []*Request) {
 	}
 	env.setInflight(batch, true)
 	w.answer(batch)
-	if e := env.Log.Debug(); e.Enabled() {
-		e.Str("component", "writer").Str("op", "commit").Int("batch", len(batch)).Dur("duration", time.Since(start)).Msg("batch done")
+	if debug {
+		env.Log.Debug().Str("component", "writer").Str("op", "commit").Int("batch", len(batch)).Dur("duration", time.Since(start)).Msg("batch done")
 	}
 }
 
@@ -287,7 +291,9 @@ func (w *writer) runGroup(batch []*Request) {
 // callback (SQLite out of memory, say) means the connection can no longer be
 // trusted: answer this request, keep the rest in flight, crash.
 func (w *writer) runOne(r *Request) {
-	r.Started = time.Now()
+	if r.Timed {
+		r.Started = time.Now()
+	}
 	interruptible := r.Ctx.Done() != nil
 	if interruptible {
 		w.conn.SetInterrupt(r.Ctx)
@@ -425,7 +431,9 @@ func (w *writer) exec(sql string) error {
 }
 
 func (w *writer) runExclusive(r *Request) {
-	r.Started = time.Now()
+	if r.Timed {
+		r.Started = time.Now()
+	}
 	if err := r.Ctx.Err(); err != nil {
 		r.Err = err
 		return

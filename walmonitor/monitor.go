@@ -1,0 +1,216 @@
+package walmonitor
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/liteactor/liteactor/actors"
+	"github.com/liteactor/liteactor/messages"
+	"github.com/ncruces/go-sqlite3"
+	"github.com/rs/zerolog"
+)
+
+// Deps is what the monitor watches and talks to. The envs outlive actor
+// restarts, so the monitor keeps working across a writer restart: it looks
+// the writer up through Writer.Self each time.
+type Deps struct {
+	Writer   *actors.WriterEnv
+	Readers  *actors.ReaderEnv
+	Counters *actors.Counters
+	Log      zerolog.Logger
+}
+
+// Monitor is the state the WAL monitor shares with the writer (WAL hook,
+// checkpoint results) and with Engine.Stats. It outlives monitor restarts.
+// Its methods are safe for concurrent use.
+type Monitor struct {
+	cfg  Config
+	deps Deps
+	log  zerolog.Logger
+
+	walPath atomic.Pointer[string] // the -wal file; nil: no WAL (memory database)
+
+	// Written by the writer's goroutine (hook, checkpoint results).
+	frames     atomic.Int64 // frames in the WAL after the last commit or checkpoint
+	ckpt       atomic.Int64 // of those, frames already checkpointed
+	lastCommit atomic.Int64 // Unix nanoseconds of the last commit
+	nudged     atomic.Bool  // a nudge is pending or being acted on
+
+	self   atomic.Pointer[actor.PID]         // the running monitor actor
+	sender atomic.Pointer[actor.RootContext] // to nudge it from the hook
+
+	// Stats.
+	bytes       atomic.Int64
+	byMode      [4]atomic.Uint64 // by sqlite3.CheckpointMode
+	busy        atomic.Uint64
+	starvations atomic.Uint64
+	mu          sync.Mutex
+	last        actors.CheckpointResult
+
+	tickHook func() // tests: runs at the start of every tick
+}
+
+// New builds the monitor for cfg and wires it into the engine: it sees every
+// checkpoint the writer runs (Writer.OnCheckpoint) and, unless cfg.Disabled,
+// installs its WAL hook on every writer connection (Writer.OnConn) and sets
+// Readers.MaxReadAge. Call it before the writer starts.
+func New(cfg Config, deps Deps) *Monitor {
+	m := &Monitor{cfg: cfg.withDefaults(), deps: deps, log: deps.Log.With().Str("component", "walmonitor").Logger()}
+	deps.Writer.OnCheckpoint = m.onCheckpoint
+	deps.Writer.OnConn = m.onConn
+	if !cfg.Disabled && deps.Readers != nil {
+		deps.Readers.MaxReadAge = cfg.ReadTxnMaxAge
+	}
+	return m
+}
+
+// Config returns the monitor's resolved policy (defaults applied).
+func (m *Monitor) Config() Config { return m.cfg }
+
+// Props returns the monitor actor's props, or nil when the monitor is
+// disabled.
+func (m *Monitor) Props() *actor.Props {
+	if m.cfg.Disabled {
+		return nil
+	}
+	return actor.PropsFromProducer(func() actor.Actor { return &monitorActor{m: m} })
+}
+
+// onConn learns the -wal file's name from SQLite and, unless the monitor is
+// disabled, installs the WAL hook on a fresh writer connection (which turns
+// SQLite's auto-checkpoint off: the monitor owns checkpointing). Runs on the
+// writer's goroutine.
+func (m *Monitor) onConn(c *sqlite3.Conn) {
+	if cc := m.deps.Writer.Conn; cc == nil || !cc.Memory {
+		if f := c.Filename("main"); f != nil {
+			if p := f.WAL(); p != "" {
+				m.walPath.Store(&p)
+			}
+		}
+	}
+	if !m.cfg.Disabled {
+		c.WALHook(m.walHook)
+	}
+}
+
+// walHook runs inside every commit on the writer connection, with the number
+// of frames now in the WAL. It records them and nudges the monitor when the
+// frames not yet checkpointed reach CheckpointPages.
+func (m *Monitor) walHook(_ *sqlite3.Conn, schema string, pages int) error {
+	if schema != "main" {
+		return nil
+	}
+	p := int64(pages)
+	if p < m.frames.Load() {
+		m.ckpt.Store(0) // the log restarted from its beginning
+	}
+	m.frames.Store(p)
+	m.lastCommit.Store(time.Now().UnixNano())
+	if (p-m.ckpt.Load() >= int64(m.cfg.CheckpointPages) || p >= ResetFactor*int64(m.cfg.CheckpointPages)) && !m.nudged.Swap(true) {
+		pid, root := m.self.Load(), m.sender.Load()
+		if pid == nil || root == nil {
+			m.nudged.Store(false)
+			return nil
+		}
+		root.Send(pid, nudgeMsg)
+	}
+	return nil
+}
+
+// onCheckpoint sees every checkpoint the writer runs (the monitor's, manual
+// ones, the one at Close). Runs on the writer's goroutine.
+func (m *Monitor) onCheckpoint(res actors.CheckpointResult) {
+	if res.LogFrames >= 0 && (res.Err == nil || errors.Is(res.Err, sqlite3.BUSY)) {
+		m.frames.Store(int64(res.LogFrames))
+		m.ckpt.Store(int64(res.Checkpointed))
+	}
+	m.nudged.Store(false)
+	if int(res.Mode) >= 0 && int(res.Mode) < len(m.byMode) {
+		m.byMode[res.Mode].Add(1)
+	}
+	if errors.Is(res.Err, sqlite3.BUSY) || (res.Err == nil && res.Checkpointed < res.LogFrames) {
+		m.busy.Add(1)
+	}
+	m.mu.Lock()
+	m.last = res
+	m.mu.Unlock()
+	if res.Mode == sqlite3.CHECKPOINT_TRUNCATE {
+		if sz, ok := m.walSize(); ok {
+			m.bytes.Store(sz)
+		}
+	}
+}
+
+// walSize stats the -wal file: 0 when it does not exist; false when there is
+// no WAL file to measure (memory database) or stat failed otherwise.
+func (m *Monitor) walSize() (int64, bool) {
+	p := m.walPath.Load()
+	if p == nil {
+		return 0, false
+	}
+	fi, err := os.Stat(*p)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return 0, true
+		}
+		return 0, false
+	}
+	return fi.Size(), true
+}
+
+// Stats returns the WAL figures for Engine.Stats. With the monitor disabled
+// the file is measured now; otherwise Bytes is the last measurement.
+func (m *Monitor) Stats() messages.WALStats {
+	s := messages.WALStats{
+		Frames:         int(m.frames.Load()),
+		BusyCheckpoint: m.busy.Load(),
+		Starvations:    m.starvations.Load(),
+		Checkpoints: map[string]uint64{
+			"PASSIVE":  m.byMode[sqlite3.CHECKPOINT_PASSIVE].Load(),
+			"FULL":     m.byMode[sqlite3.CHECKPOINT_FULL].Load(),
+			"TRUNCATE": m.byMode[sqlite3.CHECKPOINT_TRUNCATE].Load(),
+		},
+	}
+	if n := m.byMode[sqlite3.CHECKPOINT_RESTART].Load(); n > 0 {
+		s.Checkpoints["RESTART"] = n
+	}
+	if m.cfg.Disabled {
+		s.Bytes, _ = m.walSize()
+	} else {
+		s.Bytes = m.bytes.Load()
+	}
+	m.mu.Lock()
+	last := m.last
+	m.mu.Unlock()
+	if !last.At.IsZero() {
+		s.LastCheckpoint, s.LastLogFrames, s.LastCheckpointed = last.At, last.LogFrames, last.Checkpointed
+		if last.Err != nil {
+			s.LastErr = last.Err.Error()
+		}
+	}
+	return s
+}
+
+// observe takes one measurement.
+func (m *Monitor) observe(now, started time.Time) observation {
+	o := observation{now: now, frames: m.frames.Load()}
+	o.backlog = o.frames - m.ckpt.Load()
+	if sz, ok := m.walSize(); ok {
+		o.walBytes = sz
+		m.bytes.Store(sz)
+	}
+	o.lastCommit = started
+	if lc := m.lastCommit.Load(); lc != 0 {
+		if t := time.Unix(0, lc); t.After(started) {
+			o.lastCommit = t
+		}
+	}
+	if m.deps.Readers != nil {
+		o.oldestRead, _ = m.deps.Readers.OldestRead()
+	}
+	return o
+}
