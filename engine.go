@@ -515,6 +515,11 @@ func (e *Engine) drain(ctx context.Context) error {
 	for _, ch := range []<-chan struct{}{e.wq.Drained(), e.rq.Drained()} {
 		select {
 		case <-ch:
+		case <-e.stopped:
+			// The tree stopped on its own (escalation) while Close began:
+			// nothing will run or drain any more, and onStopped answers
+			// what was left.
+			return nil
 		case <-ctx.Done():
 			e.wq.FailQueued(ErrClosed)
 			e.rq.FailQueued(ErrClosed)
@@ -528,6 +533,7 @@ func (e *Engine) drain(ctx context.Context) error {
 		if r.Err != nil {
 			e.log.Warn().Str("component", "engine").Str("op", "close").Err(r.Err).Msg("final checkpoint")
 		}
+	case <-e.stopped: // the writer is gone: no reply will come
 	case <-ctx.Done():
 		return ctx.Err()
 	}
