@@ -2,8 +2,10 @@ package actors
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -48,4 +50,20 @@ func (e errRestart) Error() string {
 func IsCallbackRestart(reason any) bool {
 	_, ok := reason.(errRestart)
 	return ok
+}
+
+// afterStep ends one unit of a connection actor's work. If a callback
+// panicked, every request is answered by now and the actor crashes on
+// purpose so the supervisor replaces its connection. Otherwise it yields, so
+// the callers just answered can submit again before the next Take (taking
+// the queue again at once keeps write batches and shared read transactions
+// tiny under load), then kicks itself for the next unit, letting control
+// messages interleave.
+func afterStep(ctx actor.Context, restart *error) {
+	if err := *restart; err != nil {
+		*restart = nil
+		panic(errRestart{err})
+	}
+	runtime.Gosched()
+	ctx.Send(ctx.Self(), KickMsg)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -169,15 +168,7 @@ func (rd *reader) step(ctx actor.Context) {
 	env.setInflight(rd.idx, nil)
 	rd.buf = batch[:0]
 	clear(batch[:cap(batch)])
-	if rd.restart != nil {
-		err := rd.restart
-		rd.restart = nil
-		panic(errRestart{err})
-	}
-	// Let the callers just answered submit again before the next Take, so
-	// queued point queries can share one read transaction.
-	runtime.Gosched()
-	ctx.Send(ctx.Self(), KickMsg)
+	afterStep(ctx, &rd.restart)
 }
 
 // runGroup runs several point queries in one read transaction: one snapshot

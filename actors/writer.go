@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -190,15 +189,7 @@ func (w *writer) step(ctx actor.Context) {
 	w.runBatch(batch)
 	w.buf = batch[:0]
 	clear(batch[:cap(batch)])
-	if w.restart != nil {
-		err := w.restart
-		w.restart = nil
-		panic(errRestart{err})
-	}
-	// Let the callers just answered run and resubmit before the next Take:
-	// taking the queue again at once keeps batches tiny under load.
-	runtime.Gosched()
-	ctx.Send(ctx.Self(), KickMsg)
+	afterStep(ctx, &w.restart)
 }
 
 // runBatch runs the batch and answers every request in it. If the connection
