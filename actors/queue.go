@@ -222,12 +222,7 @@ func (q *Queue) Close() {
 		return
 	}
 	q.closed = true
-	var parked []*Request
-	for q.waiting.n > 0 {
-		r := q.waiting.popFront()
-		r.state = stDone
-		parked = append(parked, r)
-	}
+	parked := q.waiting.drain()
 	q.signalDrained()
 	q.mu.Unlock()
 	for _, r := range parked {
@@ -238,12 +233,7 @@ func (q *Queue) Close() {
 // FailQueued answers every request still queued with err (shutdown deadline).
 func (q *Queue) FailQueued(err error) {
 	q.mu.Lock()
-	var rs []*Request
-	for q.queued.n > 0 {
-		r := q.queued.popFront()
-		r.state = stDone
-		rs = append(rs, r)
-	}
+	rs := q.queued.drain()
 	q.mu.Unlock()
 	for _, r := range rs {
 		r.complete(err)

@@ -182,12 +182,7 @@ func (q *ReadQueue) Close() {
 // FailQueued answers every read still queued with err.
 func (q *ReadQueue) FailQueued(err error) {
 	q.mu.Lock()
-	var rs []*Request
-	for q.list.n > 0 {
-		r := q.list.popFront()
-		r.state = stDone
-		rs = append(rs, r)
-	}
+	rs := q.list.drain()
 	q.mu.Unlock()
 	for _, r := range rs {
 		r.complete(err)

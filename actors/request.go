@@ -164,6 +164,18 @@ func (l *reqList) remove(r *Request) {
 	l.n--
 }
 
+// drain empties the list, marking every request done, and returns them in
+// order for the caller to complete outside its lock.
+func (l *reqList) drain() []*Request {
+	var rs []*Request
+	for l.n > 0 {
+		r := l.popFront()
+		r.state = stDone
+		rs = append(rs, r)
+	}
+	return rs
+}
+
 func (l *reqList) popFront() *Request {
 	r := l.head
 	if r != nil {
