@@ -187,3 +187,24 @@ func blank(tail string) bool {
 	}
 	return true
 }
+
+// startConn returns the connection an actor instance starts with: the one
+// Open made (adopted once, then *initial is cleared), or a fresh one, with
+// the actor's authorizer installed. It panics on failure, so the supervisor
+// restarts the actor within its restart budget.
+func startConn(initial **Conn, open func(*ConnConfig) (*Conn, error), cfg *ConnConfig,
+	auth func(sqlite3.AuthorizerActionCode, string, string, string, string) sqlite3.AuthorizerReturnCode, role string) *Conn {
+	c := *initial
+	*initial = nil
+	if c == nil {
+		var err error
+		if c, err = open(cfg); err != nil {
+			panic(fmt.Errorf("liteactor: reopen %s connection: %w", role, err))
+		}
+	}
+	if err := c.SetAuthorizer(auth); err != nil {
+		c.Close()
+		panic(fmt.Errorf("liteactor: %s authorizer: %w", role, err))
+	}
+	return c
+}

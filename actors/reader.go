@@ -112,18 +112,7 @@ func (rd *reader) Receive(ctx actor.Context) {
 
 func (rd *reader) start(ctx actor.Context) {
 	env := rd.env
-	if c := env.Initial[rd.idx]; c != nil {
-		rd.conn, env.Initial[rd.idx] = c, nil
-	} else {
-		c, err := OpenReader(env.Conn)
-		if err != nil {
-			panic(fmt.Errorf("liteactor: reopen reader connection: %w", err))
-		}
-		rd.conn = c
-	}
-	if err := rd.conn.SetAuthorizer(rd.authorize); err != nil {
-		panic(fmt.Errorf("liteactor: reader authorizer: %w", err))
-	}
+	rd.conn = startConn(&env.Initial[rd.idx], OpenReader, env.Conn, rd.authorize, "reader")
 	env.Self[rd.idx].Store(ctx.Self())
 	env.Txns[rd.idx].end() // a crashed instance's transaction died with its connection
 	// Reads a crashed instance had taken go back to the front of the queue.

@@ -141,18 +141,7 @@ func (w *writer) Receive(ctx actor.Context) {
 
 func (w *writer) start(ctx actor.Context) {
 	env := w.env
-	if env.Initial != nil {
-		w.conn, env.Initial = env.Initial, nil
-	} else {
-		c, err := OpenWriter(env.Conn)
-		if err != nil {
-			panic(fmt.Errorf("liteactor: reopen writer connection: %w", err))
-		}
-		w.conn = c
-	}
-	if err := w.conn.SetAuthorizer(w.authorize); err != nil {
-		panic(fmt.Errorf("liteactor: writer authorizer: %w", err))
-	}
+	w.conn = startConn(&env.Initial, OpenWriter, env.Conn, w.authorize, "writer")
 	if env.OnConn != nil {
 		env.OnConn(w.conn.Conn)
 	}
