@@ -31,8 +31,9 @@
 //     creates its files just before SQLite opens them, so the window between
 //     that creation and the first directory sync is not modelled).
 //   - A path deleted and created again between two directory syncs is
-//     approximated: if the image keeps the old entry, it gets the new
-//     file's content.
+//     approximated: the model keeps one content per path, so if the image
+//     keeps the old entry, it gets the new file's content. (A deleted file
+//     whose deletion does not survive comes back with its own content.)
 //   - Corruption of synced data (bit rot, lying fsync, misdirected writes),
 //     renames, and memory-mapped writes (SQLite's mmap is read-only; the VFS
 //     does not offer it).
@@ -284,8 +285,9 @@ func (v *VFS) Delete(name string, syncDir bool) error {
 	if err := v.base.Delete(name, syncDir); err != nil {
 		return err
 	}
+	// The content stays: if the deletion does not survive, the file comes
+	// back as the disk last held it (a hot journal, say).
 	st.entryOps = append(st.entryOps, entryOp{seq: v.next(), exists: false})
-	st.data, st.dataOps = nil, nil
 	if syncDir {
 		v.dirSync(filepath.Dir(name))
 	}
