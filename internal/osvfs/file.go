@@ -12,7 +12,7 @@ type file struct{ vfs.File }
 
 func (f *file) WriteAt(p []byte, off int64) (int, error) {
 	n, err := f.File.WriteAt(p, off)
-	if err != nil && IsFull(err) {
+	if err != nil && isFull(err) {
 		return n, vfs.SystemError(err, sqlite3.FULL)
 	}
 	return n, err

@@ -76,8 +76,8 @@ func wrap(f vfs.File, flags vfs.OpenFlag, err error) (vfs.File, vfs.OpenFlag, er
 	return &file{File: f}, flags, nil
 }
 
-// IsFull reports whether err is the OS saying that the disk or the quota is
+// isFull reports whether err is the OS saying that the disk or the quota is
 // full.
-func IsFull(err error) bool {
+func isFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
