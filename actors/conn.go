@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liteactor/liteactor/internal/osvfs"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -59,7 +60,13 @@ func OpenReader(cfg *ConnConfig) (*Conn, error) {
 }
 
 func open(cfg *ConnConfig, flags sqlite3.OpenFlag, pragmas []string) (*Conn, error) {
-	c, err := sqlite3.OpenFlags(cfg.URI, flags)
+	uri := cfg.URI
+	if !strings.HasPrefix(uri, "file:") {
+		// A file path: open it through the OS VFS that reports a full
+		// disk as sqlite3.FULL.
+		uri = osvfs.URI(uri)
+	}
+	c, err := sqlite3.OpenFlags(uri, flags)
 	if err != nil {
 		return nil, err
 	}

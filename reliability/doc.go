@@ -5,8 +5,17 @@
 //     moments; every write it acknowledged is on disk after reopening, no
 //     Write is half-applied, and integrity_check passes
 //     (LITEACTOR_CRASH_CYCLES=n runs n cycles instead of 3);
+//   - power loss, through the power-cut VFS of internal/powervfs: the power
+//     is cut at a random point while quiet and busy services write, the
+//     files are rebuilt as the cut leaves them (unsynced writes dropped, kept,
+//     or a random subset torn at sectors) and opened with plain SQLite: with
+//     SyncFull nothing acknowledged is lost; with SyncFull and SyncNormal
+//     integrity_check passes and no Write is half-applied
+//     (LITEACTOR_POWERLOSS_CYCLES=n runs n cycles per mode and workload);
 //   - I/O faults, through the fault-injecting VFS of internal/faultvfs: a
-//     failing write, fsync or truncate, or a full disk;
+//     failing write, fsync or truncate, or a full disk; and a real full disk
+//     (a small tmpfs, mounted by the test: it needs root, or
+//     LITEACTOR_NO_TMPFS=1 to skip it explicitly);
 //   - out of memory: a connection driven into its heap cap is replaced;
 //   - panic storm: thousands of panicking callbacks among normal traffic;
 //   - fuzzing: Exec and Query with arbitrary SQL and arguments, migration
