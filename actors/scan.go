@@ -48,7 +48,13 @@ func runQuery(c *Conn, sql string, args []any) (*Rows, error) {
 	for s.Step() {
 		rows.Values = append(rows.Values, scanRow(s, n))
 	}
-	err = s.Reset()
+	// Once the interrupt ctx is done, Step returns false with Err() =
+	// INTERRUPT without running sqlite3_step, and Reset then reports OK:
+	// take the loop's error first, or part of the rows passes for all.
+	err = s.Err()
+	if rerr := s.Reset(); err == nil {
+		err = rerr
+	}
 	if len(args) > 0 {
 		s.ClearBindings()
 	}
