@@ -7,6 +7,8 @@ import (
 
 	"github.com/liteactor/liteactor/internal/osvfs"
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 // ConnConfig is how the engine opens every connection to its database.
@@ -27,7 +29,7 @@ type ConnConfig struct {
 // Conn is a connection owned by one actor, with its statement cache.
 type Conn struct {
 	*sqlite3.Conn
-	stmts *stmtCache
+	cache *stmtCache
 	own   map[string]*sqlite3.Stmt // the engine's statements
 }
 
@@ -74,7 +76,7 @@ func open(cfg *ConnConfig, flags sqlite3.OpenFlag, pragmas []string) (*Conn, err
 		c.Close()
 		return nil, err
 	}
-	return &Conn{Conn: c, stmts: newStmtCache(cfg.StmtCacheSize)}, nil
+	return &Conn{Conn: c, cache: newStmtCache(cfg.StmtCacheSize)}, nil
 }
 
 func setup(c *sqlite3.Conn, cfg *ConnConfig, pragmas []string) error {
@@ -103,7 +105,7 @@ func (c *Conn) Close() error {
 	if c == nil || c.Conn == nil {
 		return nil
 	}
-	c.stmts.closeAll()
+	c.cache.closeAll()
 	for _, s := range c.own {
 		s.Close()
 	}
@@ -149,51 +151,12 @@ func (c *Conn) execEngine(sql string) error {
 // statement, trailing whitespace and comments allowed), ready to bind. The
 // statement stays owned by the cache: Reset it after use, never Close it.
 func (c *Conn) Prepare(sql string) (*sqlite3.Stmt, error) {
-	if s := c.stmts.get(sql); s != nil {
-		return s, nil
-	}
-	s, tail, err := c.Conn.Prepare(sql)
-	if err != nil {
-		return nil, err
-	}
-	if s == nil {
-		return nil, fmt.Errorf("%w: empty statement", ErrInvalidArg)
-	}
-	if !blank(tail) {
-		s.Close()
-		return nil, errMultiStatement
-	}
-	c.stmts.put(sql, s)
-	return s, nil
+	return c.stmts().Prepare(sql)
 }
 
-var errMultiStatement = fmt.Errorf("%w: more than one statement", ErrInvalidArg)
-
-// blank reports whether tail holds nothing but whitespace, semicolons and
-// comments.
-func blank(tail string) bool {
-	for len(tail) > 0 {
-		switch {
-		case tail[0] == ' ' || tail[0] == '\t' || tail[0] == '\n' || tail[0] == '\r' || tail[0] == '\f' || tail[0] == ';':
-			tail = tail[1:]
-		case strings.HasPrefix(tail, "--"):
-			i := strings.IndexByte(tail, '\n')
-			if i < 0 {
-				return true
-			}
-			tail = tail[i+1:]
-		case strings.HasPrefix(tail, "/*"):
-			i := strings.Index(tail, "*/")
-			if i < 0 {
-				return true
-			}
-			tail = tail[i+2:]
-		default:
-			return false
-		}
-	}
-	return true
-}
+// errMultiStatement is the layer's sentinel, named here for the writer's
+// fallback to a script.
+var errMultiStatement = sqlstmt.ErrMultiStatement
 
 // startConn returns the connection an actor instance starts with: the one
 // Open made (adopted once, then *initial is cleared), or a fresh one, with

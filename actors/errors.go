@@ -1,6 +1,10 @@
 package actors
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/liteactor/liteactor/internal/sqlstmt"
+)
 
 // Sentinel errors. The root package liteactor re-exports them; callers test
 // them with errors.Is.
@@ -24,6 +28,7 @@ var (
 	ErrInvalidConfig = errors.New("liteactor: invalid config")
 	// ErrInvalidArg: a statement argument of an unsupported type, or a call
 	// whose SQL shape the method does not accept (for example several
-	// statements passed to Query).
-	ErrInvalidArg = errors.New("liteactor: invalid argument")
+	// statements passed to Query). It is the SQL layer's sentinel
+	// (internal/sqlstmt), so the layer's errors match it.
+	ErrInvalidArg = sqlstmt.ErrInvalidArg
 )

@@ -6,7 +6,8 @@ import "github.com/ncruces/go-sqlite3"
 // Evicted statements are finalized at once; closeAll finalizes the rest before
 // the connection closes. With max <= 0 nothing is reused, but the cache still
 // owns the last statement handed out and finalizes it when the next one is
-// put (callers never Close cached statements).
+// put (callers never Close cached statements). It is the sqlstmt.Cache the
+// connection's statement helpers draw from.
 type stmtCache struct {
 	max        int
 	m          map[string]*stmtEntry
@@ -24,7 +25,7 @@ func newStmtCache(max int) *stmtCache {
 	return &stmtCache{max: max, m: make(map[string]*stmtEntry)}
 }
 
-func (c *stmtCache) get(sql string) *sqlite3.Stmt {
+func (c *stmtCache) Get(sql string) *sqlite3.Stmt {
 	e := c.m[sql]
 	if e == nil {
 		return nil
@@ -36,7 +37,7 @@ func (c *stmtCache) get(sql string) *sqlite3.Stmt {
 	return e.stmt
 }
 
-func (c *stmtCache) put(sql string, s *sqlite3.Stmt) {
+func (c *stmtCache) Put(sql string, s *sqlite3.Stmt) {
 	if c.max <= 0 {
 		if c.last != nil {
 			c.last.Close()

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 func openRaw(t testing.TB, ddl string) *sqlite3.Conn {
@@ -27,20 +30,8 @@ func openRaw(t testing.TB, ddl string) *sqlite3.Conn {
 
 func queryAll(t testing.TB, conn *sqlite3.Conn, sql string) [][]any {
 	t.Helper()
-	stmt, _, err := conn.Prepare(sql)
+	_, out, err := sqlstmt.Conn{Conn: conn}.All(sql, nil)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer stmt.Close()
-	var out [][]any
-	for stmt.Step() {
-		row := make([]any, stmt.ColumnCount())
-		for i := range row {
-			row[i] = column(stmt, i)
-		}
-		out = append(out, row)
-	}
-	if err := stmt.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -251,5 +242,20 @@ func TestKeysetFetchWalksInKeyOrder(t *testing.T) {
 	}
 	if wantPages := (len(want) + 3) / 4; pages != wantPages {
 		t.Fatalf("pages = %d, want %d", pages, wantPages)
+	}
+}
+
+// batch binds by the engine's rules: a value it cannot bind is its own
+// ErrUnsupportedType and the engine's ErrInvalidArg.
+func TestUnsupportedTypeIsAlsoTheEnginesInvalidArg(t *testing.T) {
+	conn := openRaw(t, `CREATE TABLE v (x)`)
+	in, err := NewInserter(conn, Spec{Table: "v", Columns: []string{"x"}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	_, err = in.Insert([][]any{{map[string]int{}}})
+	if !errors.Is(err, ErrUnsupportedType) || !errors.Is(err, liteactor.ErrInvalidArg) {
+		t.Fatalf("map value: %v; want ErrUnsupportedType and liteactor.ErrInvalidArg", err)
 	}
 }

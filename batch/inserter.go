@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 // ErrRowShape is wrapped by the error returned when a row does not hold
@@ -120,7 +122,7 @@ func (in *Inserter) prepare(rows int) (*sqlite3.Stmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	stmt, _, err := in.conn.Prepare(sql)
+	stmt, err := sqlstmt.PrepareOne(in.conn, sql)
 	if err != nil {
 		return nil, fmt.Errorf("batch: prepare insert into %q: %w", in.spec.Table, err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ncruces/go-sqlite3"
 
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 	"github.com/liteactor/liteactor/schema"
 )
 
@@ -118,7 +119,7 @@ func (q keysetQuery) fetch(conn *sqlite3.Conn, last []any) (Page, []any, error) 
 	if last != nil {
 		sql = q.next
 	}
-	stmt, _, err := conn.Prepare(sql)
+	stmt, err := sqlstmt.PrepareOne(conn, sql)
 	if err != nil {
 		return Page{}, nil, fmt.Errorf("batch: keyset query: %w", err)
 	}
@@ -136,24 +137,19 @@ func (q keysetQuery) fetch(conn *sqlite3.Conn, last []any) (Page, []any, error) 
 	if err := stmt.BindInt(stmt.BindIndex(":_limit"), q.pageSize); err != nil {
 		return Page{}, nil, err
 	}
-	n := stmt.ColumnCount() - q.nkeys
-	page := Page{Columns: make([]string, n)}
-	for i := range n {
-		page.Columns[i] = stmt.ColumnName(i)
-	}
+	cols := sqlstmt.Columns(stmt)
+	n := len(cols) - q.nkeys
+	page := Page{Columns: cols[:n:n]}
 	var key []any
-	for stmt.Step() {
-		row := make([]any, n)
-		for i := range row {
-			row[i] = column(stmt, i)
-		}
-		page.Rows = append(page.Rows, row)
+	err = sqlstmt.Each(stmt, func(stmt *sqlite3.Stmt) error {
+		page.Rows = append(page.Rows, sqlstmt.Row(stmt, n))
 		key = key[:0]
 		for i := n; i < n+q.nkeys; i++ {
-			key = append(key, column(stmt, i))
+			key = append(key, sqlstmt.Value(stmt, i))
 		}
-	}
-	if err := stmt.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return Page{}, nil, fmt.Errorf("batch: keyset query: %w", err)
 	}
 	if len(page.Rows) == 0 {

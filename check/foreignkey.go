@@ -10,6 +10,7 @@ import (
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 // Violation is one row of a child table whose foreign key has no parent row.
@@ -45,28 +46,21 @@ func ForeignKeys(ctx context.Context, eng *liteactor.Engine, table string) ([]Vi
 // ForeignKeysConn is [ForeignKeys] on a connection the caller holds.
 func ForeignKeysConn(conn *sqlite3.Conn, table string) ([]Violation, error) {
 	sql := `SELECT "table", rowid, parent, fkid FROM pragma_foreign_key_check`
+	var args []any
 	if table != "" {
 		sql += "(?1)"
-	}
-	stmt, _, err := conn.Prepare(sql)
-	if err != nil {
-		return nil, fmt.Errorf("check: foreign_key_check: %w", err)
-	}
-	defer stmt.Close()
-	if table != "" {
-		if err := stmt.BindText(1, table); err != nil {
-			return nil, err
-		}
+		args = []any{table}
 	}
 	var out []Violation
-	for stmt.Step() {
+	err := sqlstmt.Query(conn, sql, args, func(stmt *sqlite3.Stmt) error {
 		v := Violation{Table: stmt.ColumnText(0), Parent: stmt.ColumnText(2), FKIndex: stmt.ColumnInt(3)}
 		if stmt.ColumnType(1) != sqlite3.NULL {
 			v.RowID, v.HasRowID = stmt.ColumnInt64(1), true
 		}
 		out = append(out, v)
-	}
-	if err := stmt.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("check: foreign_key_check: %w", err)
 	}
 	slices.SortStableFunc(out, func(a, b Violation) int {

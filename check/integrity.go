@@ -8,6 +8,7 @@ import (
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 // Options narrows an integrity or quick check.
@@ -77,16 +78,12 @@ func run(conn *sqlite3.Conn, pragma string, opts Options) (Report, error) {
 	} else if opts.MaxFindings > 0 {
 		sql = fmt.Sprintf("PRAGMA %s(%d)", pragma, opts.MaxFindings)
 	}
-	stmt, _, err := conn.Prepare(sql)
-	if err != nil {
-		return Report{}, fmt.Errorf("check: %s: %w", pragma, err)
-	}
-	defer stmt.Close()
 	var r Report
-	for stmt.Step() {
+	err := sqlstmt.Query(conn, sql, nil, func(stmt *sqlite3.Stmt) error {
 		r.Findings = append(r.Findings, stmt.ColumnText(0))
-	}
-	if err := stmt.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return Report{}, fmt.Errorf("check: %s: %w", pragma, err)
 	}
 	if len(r.Findings) == 1 && r.Findings[0] == "ok" {

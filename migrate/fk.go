@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/check"
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 // inOwnTransaction runs fn in a BEGIN IMMEDIATE transaction of its own on a
@@ -50,35 +53,18 @@ func inOwnTransaction(conn *sqlite3.Conn, fkOff bool, fn func(*sqlite3.Conn) err
 
 func foreignKeysOn(conn *sqlite3.Conn) (bool, error) {
 	on := false
-	err := query(conn, `PRAGMA foreign_keys`, func(s *sqlite3.Stmt) error { on = s.ColumnBool(0); return nil })
+	err := sqlstmt.Query(conn, `PRAGMA foreign_keys`, nil, func(s *sqlite3.Stmt) error { on = s.ColumnBool(0); return nil })
 	return on, err
 }
 
-// ForeignKeyViolation is one row reported by PRAGMA foreign_key_check.
-type ForeignKeyViolation struct {
-	Table  string // the child table
-	RowID  int64  // the child row (0 for a WITHOUT ROWID table)
-	Parent string // the table the key refers to
-	FKID   int    // the foreign key's index in PRAGMA foreign_key_list(Table)
-}
-
-// String describes the violation as "child rowid N -> parent (fk K)".
-func (v ForeignKeyViolation) String() string {
-	return fmt.Sprintf("%s rowid %d -> %s (fk %d)", v.Table, v.RowID, v.Parent, v.FKID)
-}
-
-func foreignKeyViolations(conn *sqlite3.Conn) ([]ForeignKeyViolation, error) {
-	var out []ForeignKeyViolation
-	err := query(conn, `PRAGMA foreign_key_check`, func(s *sqlite3.Stmt) error {
-		out = append(out, ForeignKeyViolation{Table: s.ColumnText(0), RowID: s.ColumnInt64(1), Parent: s.ColumnText(2), FKID: s.ColumnInt(3)})
-		return nil
-	})
-	return out, err
-}
+// ForeignKeyViolation is one row reported by PRAGMA foreign_key_check, as
+// package check reports it (check.Violation: child table, rowid, parent
+// table, constraint index).
+type ForeignKeyViolation = check.Violation
 
 // foreignKeyCheck returns ErrForeignKeyViolation naming up to ten violations.
 func foreignKeyCheck(conn *sqlite3.Conn) error {
-	vs, err := foreignKeyViolations(conn)
+	vs, err := check.ForeignKeysConn(conn, "")
 	if err != nil || len(vs) == 0 {
 		return err
 	}
@@ -88,7 +74,16 @@ func foreignKeyCheck(conn *sqlite3.Conn) error {
 			names = append(names, fmt.Sprintf("and %d more", len(vs)-10))
 			break
 		}
-		names = append(names, v.String())
+		names = append(names, describeViolation(v))
 	}
 	return fmt.Errorf("%w: %d rows: %s", ErrForeignKeyViolation, len(vs), strings.Join(names, "; "))
+}
+
+// describeViolation names a violation as "child rowid N -> parent (fk K)",
+// or "child -> parent (fk K)" for a WITHOUT ROWID child.
+func describeViolation(v ForeignKeyViolation) string {
+	if !v.HasRowID {
+		return fmt.Sprintf("%s -> %s (fk %d)", v.Table, v.Parent, v.FKIndex)
+	}
+	return fmt.Sprintf("%s rowid %d -> %s (fk %d)", v.Table, v.RowID, v.Parent, v.FKIndex)
 }

@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/internal/sqlstmt"
+	"github.com/liteactor/liteactor/schema"
 )
 
 // Record is one row of the history table: one applied migration.
@@ -47,13 +50,13 @@ func ensureHistoryTable(conn *sqlite3.Conn, table string) error {
 // loadHistory returns the history rows in the order they were applied, or
 // nil if the history table does not exist (a fresh database).
 func loadHistory(conn *sqlite3.Conn, table string) ([]historyRow, error) {
-	ok, err := tableExists(conn, table)
+	ok, err := schema.Inspect(conn).TableExists(table)
 	if err != nil || !ok {
 		return nil, err
 	}
 	var rows []historyRow
-	err = query(conn, `SELECT version, kind, from_version, description, checksum, applied_at, execution_us, app_name, schema_delta
-		FROM `+sqlite3.QuoteIdentifier(table)+` ORDER BY rowid`,
+	err = sqlstmt.Query(conn, `SELECT version, kind, from_version, description, checksum, applied_at, execution_us, app_name, schema_delta
+		FROM `+sqlite3.QuoteIdentifier(table)+` ORDER BY rowid`, nil,
 		func(s *sqlite3.Stmt) error {
 			r := historyRow{Record: Record{
 				Version:     s.ColumnText(0),
@@ -83,7 +86,7 @@ func insertHistory(conn *sqlite3.Conn, table string, r historyRow) error {
 	if err != nil {
 		return err
 	}
-	return exec(conn, `INSERT INTO `+sqlite3.QuoteIdentifier(table)+`
+	return sqlstmt.Exec(conn, `INSERT INTO `+sqlite3.QuoteIdentifier(table)+`
 		(version, kind, from_version, description, checksum, applied_at, execution_us, app_name, schema_delta)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Version, string(r.Kind), r.From, r.Description, r.Checksum,
@@ -91,7 +94,7 @@ func insertHistory(conn *sqlite3.Conn, table string, r historyRow) error {
 }
 
 func updateChecksum(conn *sqlite3.Conn, table, version, checksum string) error {
-	return exec(conn, `UPDATE `+sqlite3.QuoteIdentifier(table)+` SET checksum = ? WHERE version = ?`, checksum, version)
+	return sqlstmt.Exec(conn, `UPDATE `+sqlite3.QuoteIdentifier(table)+` SET checksum = ? WHERE version = ?`, checksum, version)
 }
 
 // currentVersion is the highest version in the history; "" for none.

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/schema"
 )
 
 // RepairReport is what Repair did and what it could not fix.
@@ -60,8 +62,5 @@ func repairConn(conn *sqlite3.Conn, table string, integrity []string) (RepairRep
 }
 
 func isIndex(conn *sqlite3.Conn, name string) (bool, error) {
-	found := false
-	err := query(conn, `SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?`,
-		func(*sqlite3.Stmt) error { found = true; return nil }, name)
-	return found, err
+	return schema.Inspect(conn).IndexExists(name)
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 // dropEverything drops every trigger, view and table of the main schema
@@ -14,8 +16,8 @@ import (
 func dropEverything(conn *sqlite3.Conn) error {
 	list := func(where string) ([]SchemaObject, error) {
 		var out []SchemaObject
-		err := query(conn, `SELECT type, name FROM sqlite_schema
-			WHERE name NOT LIKE 'sqlite\_%' ESCAPE '\' AND `+where+` ORDER BY rowid`,
+		err := sqlstmt.Query(conn, `SELECT type, name FROM sqlite_schema
+			WHERE name NOT LIKE 'sqlite\_%' ESCAPE '\' AND `+where+` ORDER BY rowid`, nil,
 			func(s *sqlite3.Stmt) error {
 				out = append(out, SchemaObject{Type: s.ColumnText(0), Name: s.ColumnText(1)})
 				return nil

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 // SchemaObject is a table, index, view or trigger as recorded in
@@ -33,17 +35,17 @@ type schemaDelta struct {
 // virtual tables, and the history table with its indexes and triggers.
 func snapshot(conn *sqlite3.Conn, historyTable string) ([]SchemaObject, error) {
 	var out []SchemaObject
-	err := query(conn, `
+	err := sqlstmt.Query(conn, `
 		SELECT type, name, tbl_name, sql FROM sqlite_schema
 		WHERE sql IS NOT NULL
 		  AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
-		  AND tbl_name <> ?
+		  AND tbl_name <> ?1 COLLATE NOCASE
 		  AND name NOT IN (SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow')
-		ORDER BY rowid`,
+		ORDER BY rowid`, []any{historyTable},
 		func(s *sqlite3.Stmt) error {
 			out = append(out, SchemaObject{Type: s.ColumnText(0), Name: s.ColumnText(1), Table: s.ColumnText(2), SQL: s.ColumnText(3)})
 			return nil
-		}, historyTable)
+		})
 	return out, err
 }
 

@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 // txnControl are the leading keywords of statements a migration may not run:
@@ -21,7 +23,7 @@ var txnControl = map[string]bool{
 func runScript(conn *sqlite3.Conn, version, sql string) error {
 	rest := sql
 	for n := 1; ; n++ {
-		start := len(sql) - len(rest) + skipSpaceAndComments(rest)
+		start := len(sql) - len(rest) + sqlstmt.SkipSpace(rest)
 		line := 1 + strings.Count(sql[:start], "\n")
 		// Checked before Prepare: the engine's authorizer refuses these at
 		// prepare time with a less telling error.
@@ -51,36 +53,9 @@ func runScript(conn *sqlite3.Conn, version, sql string) error {
 	}
 }
 
-// skipSpaceAndComments returns the offset of the first byte of s that is not
-// white space or part of an SQL comment.
-func skipSpaceAndComments(s string) int {
-	i := 0
-	for i < len(s) {
-		switch {
-		case s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f' || s[i] == '\v':
-			i++
-		case strings.HasPrefix(s[i:], "--"):
-			j := strings.IndexByte(s[i:], '\n')
-			if j < 0 {
-				return len(s)
-			}
-			i += j + 1
-		case strings.HasPrefix(s[i:], "/*"):
-			j := strings.Index(s[i+2:], "*/")
-			if j < 0 {
-				return len(s)
-			}
-			i += 2 + j + 2
-		default:
-			return i
-		}
-	}
-	return i
-}
-
 // leadingKeyword returns the first word of a statement, upper-cased.
 func leadingKeyword(stmt string) string {
-	stmt = stmt[skipSpaceAndComments(stmt):]
+	stmt = stmt[sqlstmt.SkipSpace(stmt):]
 	end := strings.IndexFunc(stmt, func(r rune) bool {
 		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '_')
 	})

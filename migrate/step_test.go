@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 // stepRaw runs applyNext in a BEGIN IMMEDIATE transaction on a raw
@@ -76,7 +78,7 @@ func TestApplyNextWalksTheChainAndRecords(t *testing.T) {
 		t.Fatalf("row 1 = %+v", rows[1].Record)
 	}
 	var text string
-	if err := query(conn, `SELECT applied_at FROM liteactor_migrations WHERE version = '1.0.0'`,
+	if err := sqlstmt.Query(conn, `SELECT applied_at FROM liteactor_migrations WHERE version = '1.0.0'`, nil,
 		func(s *sqlite3.Stmt) error { text = s.ColumnText(0); return nil }); err != nil {
 		t.Fatal(err)
 	}

@@ -5,13 +5,15 @@ import (
 	"strings"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/check"
 )
 
 // Validation is what Validate found. The zero value (apart from Version) is a
 // healthy database.
 type Validation struct {
 	Version     string                // the database's version (see Current)
-	Integrity   []string              // PRAGMA integrity_check lines other than "ok"
+	Integrity   []string              // PRAGMA integrity_check findings (check.Integrity), every one
 	ForeignKeys []ForeignKeyViolation // rows reported by PRAGMA foreign_key_check
 	Missing     []SchemaObject        // objects applied migrations created that no longer exist (as recorded)
 	Changed     []SchemaObject        // objects that exist with another definition than recorded (the recorded one)
@@ -33,7 +35,7 @@ func (v Validation) Err() error {
 		parts = append(parts, fmt.Sprintf("integrity_check: %d problems (first: %s)", n, v.Integrity[0]))
 	}
 	if n := len(v.ForeignKeys); n > 0 {
-		parts = append(parts, fmt.Sprintf("foreign_key_check: %d violations (first: %s)", n, v.ForeignKeys[0]))
+		parts = append(parts, fmt.Sprintf("foreign_key_check: %d violations (first: %s)", n, describeViolation(v.ForeignKeys[0])))
 	}
 	if len(v.Missing) > 0 {
 		parts = append(parts, "missing: "+objectNames(v.Missing))
@@ -61,16 +63,12 @@ func validateConn(conn *sqlite3.Conn, table string) (Validation, error) {
 		return v, err
 	}
 	v.Version = currentVersion(rows)
-	err = query(conn, `PRAGMA integrity_check`, func(s *sqlite3.Stmt) error {
-		if line := s.ColumnText(0); line != "ok" {
-			v.Integrity = append(v.Integrity, line)
-		}
-		return nil
-	})
+	integrity, err := check.IntegrityConn(conn, check.Options{})
 	if err != nil {
 		return v, err
 	}
-	if v.ForeignKeys, err = foreignKeyViolations(conn); err != nil {
+	v.Integrity = integrity.Findings // empty when OK
+	if v.ForeignKeys, err = check.ForeignKeysConn(conn, ""); err != nil {
 		return v, err
 	}
 	v.Missing, v.Changed, err = schemaDrift(conn, table, rows)

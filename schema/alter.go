@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 // ErrIndexConflict is wrapped by the error [Inspector.CreateIndexIfMissing]
@@ -81,7 +83,7 @@ func isDuplicateColumn(err error) bool {
 // sameIndex checks that the index called idx.Name matches idx.
 func (in Inspector) sameIndex(idx IndexDef) error {
 	var table string
-	err := query(in.conn, `SELECT tbl_name FROM sqlite_schema WHERE type = 'index' AND name = ?1 COLLATE NOCASE`,
+	err := sqlstmt.Query(in.conn, `SELECT tbl_name FROM sqlite_schema WHERE type = 'index' AND name = ?1 COLLATE NOCASE`,
 		[]any{idx.Name}, func(s *sqlite3.Stmt) error { table = s.ColumnText(0); return nil })
 	if err != nil {
 		return err

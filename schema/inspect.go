@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 )
 
 // ErrNoSuchTable is wrapped by the error an inspection of a table or view
@@ -27,7 +29,7 @@ func Inspect(conn *sqlite3.Conn) Inspector { return Inspector{conn: conn} }
 // without SQLite's internal sqlite_ tables.
 func (in Inspector) Tables() ([]Table, error) {
 	var out []Table
-	err := query(in.conn, `SELECT name, type, ncol, wr, strict FROM pragma_table_list
+	err := sqlstmt.Query(in.conn, `SELECT name, type, ncol, wr, strict FROM pragma_table_list
 		WHERE schema = 'main' AND type IN ('table', 'virtual') AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
 		ORDER BY name`, nil, func(s *sqlite3.Stmt) error {
 		out = append(out, Table{
@@ -42,7 +44,7 @@ func (in Inspector) Tables() ([]Table, error) {
 // TableExists reports whether the main schema has a table (ordinary or
 // virtual) called name, compared case-insensitively like SQLite does.
 func (in Inspector) TableExists(name string) (bool, error) {
-	return exists(in.conn, `SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE`, name)
+	return sqlstmt.Exists(in.conn, `SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1 COLLATE NOCASE`, name)
 }
 
 // IndexExists reports whether the main schema records an index called name
@@ -50,7 +52,7 @@ func (in Inspector) TableExists(name string) (bool, error) {
 // included; the primary key of a WITHOUT ROWID table is the table itself and
 // is not an index there), compared case-insensitively.
 func (in Inspector) IndexExists(name string) (bool, error) {
-	return exists(in.conn, `SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?1 COLLATE NOCASE`, name)
+	return sqlstmt.Exists(in.conn, `SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?1 COLLATE NOCASE`, name)
 }
 
 // ColumnExists reports whether table has a column called column (hidden and
@@ -60,7 +62,7 @@ func (in Inspector) ColumnExists(table, column string) (bool, error) {
 	if _, err := in.requireRelation(table); err != nil {
 		return false, err
 	}
-	return exists(in.conn, `SELECT 1 FROM pragma_table_xinfo(?1, 'main') WHERE name = ?2 COLLATE NOCASE`, table, column)
+	return sqlstmt.Exists(in.conn, `SELECT 1 FROM pragma_table_xinfo(?1, 'main') WHERE name = ?2 COLLATE NOCASE`, table, column)
 }
 
 // Columns lists the columns of a table or view in declaration order, hidden
@@ -71,7 +73,7 @@ func (in Inspector) Columns(table string) ([]Column, error) {
 		return nil, err
 	}
 	var out []Column
-	err := query(in.conn, `SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?1, 'main') ORDER BY cid`,
+	err := sqlstmt.Query(in.conn, `SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?1, 'main') ORDER BY cid`,
 		[]any{table}, func(s *sqlite3.Stmt) error {
 			c := Column{
 				Name: s.ColumnText(0), Type: s.ColumnText(1), NotNull: s.ColumnBool(2),
@@ -94,7 +96,7 @@ func (in Inspector) Indexes(table string) ([]Index, error) {
 		return nil, err
 	}
 	var out []Index
-	err = query(in.conn, `SELECT name, "unique", origin, partial FROM pragma_index_list(?1, 'main') ORDER BY name`,
+	err = sqlstmt.Query(in.conn, `SELECT name, "unique", origin, partial FROM pragma_index_list(?1, 'main') ORDER BY name`,
 		[]any{table}, func(s *sqlite3.Stmt) error {
 			out = append(out, Index{
 				Name: s.ColumnText(0), Unique: s.ColumnBool(1), Origin: s.ColumnText(2),
@@ -115,7 +117,7 @@ func (in Inspector) Indexes(table string) ([]Index, error) {
 
 func (in Inspector) indexColumns(index string) ([]IndexColumn, error) {
 	var cols []IndexColumn
-	err := query(in.conn, `SELECT cid, name, "desc", coll FROM pragma_index_xinfo(?1, 'main') WHERE key ORDER BY seqno`,
+	err := sqlstmt.Query(in.conn, `SELECT cid, name, "desc", coll FROM pragma_index_xinfo(?1, 'main') WHERE key ORDER BY seqno`,
 		[]any{index}, func(s *sqlite3.Stmt) error {
 			cols = append(cols, IndexColumn{
 				Name: s.ColumnText(1), Expression: s.ColumnInt(0) == -2,
@@ -134,7 +136,7 @@ func (in Inspector) ForeignKeys(table string) ([]ForeignKey, error) {
 		return nil, err
 	}
 	var out []ForeignKey
-	err = query(in.conn, `SELECT id, "table", "from", "to", on_update, on_delete, "match"
+	err = sqlstmt.Query(in.conn, `SELECT id, "table", "from", "to", on_update, on_delete, "match"
 		FROM pragma_foreign_key_list(?1, 'main') ORDER BY id, seq`, []any{table}, func(s *sqlite3.Stmt) error {
 		id := s.ColumnInt(0)
 		if len(out) == 0 || out[len(out)-1].ID != id {
@@ -156,7 +158,7 @@ func (in Inspector) ForeignKeys(table string) ([]ForeignKey, error) {
 // It returns the name as declared.
 func (in Inspector) requireRelation(table string) (string, error) {
 	var name string
-	err := query(in.conn, `SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?1 COLLATE NOCASE`,
+	err := sqlstmt.Query(in.conn, `SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?1 COLLATE NOCASE`,
 		[]any{table}, func(s *sqlite3.Stmt) error { name = s.ColumnText(0); return nil })
 	if err != nil {
 		return "", err

@@ -1,0 +1,28 @@
+package actors
+
+import "github.com/liteactor/liteactor/internal/sqlstmt"
+
+// stmts is the connection's statement runner: the caller's SQL prepared
+// once and kept in the connection's statement cache.
+func (c *Conn) stmts() sqlstmt.Conn {
+	return sqlstmt.Conn{Conn: c.Conn, Cache: c.cache}
+}
+
+// runQuery runs a caller's one statement with args and materialises every
+// row: all of them, or an error (an interrupted scan reports INTERRUPT,
+// never part of the rows).
+func runQuery(c *Conn, sql string, args []any) (*Rows, error) {
+	cols, vals, err := c.stmts().All(sql, args)
+	if err != nil {
+		return nil, err
+	}
+	return &Rows{Columns: cols, Values: vals}, nil
+}
+
+// runExec runs a caller's one statement with args.
+func runExec(c *Conn, sql string, args []any) (Result, error) {
+	if err := c.stmts().Exec(sql, args...); err != nil {
+		return Result{}, err
+	}
+	return Result{RowsAffected: c.Changes(), LastInsertID: c.LastInsertRowID()}, nil
+}

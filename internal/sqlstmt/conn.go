@@ -1,0 +1,151 @@
+package sqlstmt
+
+import (
+	"github.com/ncruces/go-sqlite3"
+)
+
+// Cache is a statement cache owned by the caller (for example the engine's
+// per-connection LRU). Statements handed to Put belong to the cache, which
+// finalizes them on eviction and before its connection closes; the helpers
+// of [Conn] only reset them and clear their bindings.
+type Cache interface {
+	// Get returns the statement cached for sql, or nil.
+	Get(sql string) *sqlite3.Stmt
+	// Put takes ownership of s, just prepared for sql.
+	Put(sql string, s *sqlite3.Stmt)
+}
+
+// Conn runs one statement at a time, with arguments, on a connection. With
+// a nil Cache each call prepares its statement and finalizes it before
+// returning; with a Cache, statements come from it and go back to it reset,
+// bindings cleared. A Conn is a value: build one where it is needed. It is
+// not safe for concurrent use (nor is the connection).
+type Conn struct {
+	Conn  *sqlite3.Conn
+	Cache Cache // optional
+}
+
+// PrepareOne prepares sql, which must hold exactly one statement (trailing
+// white space, comments and semicolons allowed). Empty SQL is
+// ErrEmptyStatement, several statements ErrMultiStatement (both wrap
+// ErrInvalidArg); SQLite's errors are returned as they are. The caller
+// owns the statement and must Close it.
+func PrepareOne(conn *sqlite3.Conn, sql string) (*sqlite3.Stmt, error) {
+	s, tail, err := conn.Prepare(sql)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, ErrEmptyStatement
+	}
+	if !Blank(tail) {
+		s.Close()
+		return nil, ErrMultiStatement
+	}
+	return s, nil
+}
+
+// Prepare returns a statement for sql (exactly one statement, see
+// [PrepareOne]), ready to bind: the cached one if the Cache has it, else a
+// new one, which goes into the Cache when there is one. Without a Cache the
+// caller owns the statement and must Close it; with one it must never Close
+// it, only Reset it.
+func (c Conn) Prepare(sql string) (*sqlite3.Stmt, error) {
+	if c.Cache != nil {
+		if s := c.Cache.Get(sql); s != nil {
+			return s, nil
+		}
+	}
+	s, err := PrepareOne(c.Conn, sql)
+	if err != nil {
+		return nil, err
+	}
+	if c.Cache != nil {
+		c.Cache.Put(sql, s)
+	}
+	return s, nil
+}
+
+// release hands s back after a call: finalized without a Cache; with one,
+// its bindings cleared (when any were set) so no argument stays referenced.
+func (c Conn) release(s *sqlite3.Stmt, bound bool) {
+	if c.Cache == nil {
+		s.Close()
+	} else if bound {
+		s.ClearBindings()
+	}
+}
+
+// Exec runs sql (one statement) with args to completion, discarding any
+// rows. Errors: ErrInvalidArg (bad argument or SQL shape), SQLite's (an
+// interrupted statement reports sqlite3.INTERRUPT).
+func (c Conn) Exec(sql string, args ...any) error {
+	s, err := c.Prepare(sql)
+	if err != nil {
+		return err
+	}
+	if err = Bind(s, args); err == nil {
+		err = s.Exec()
+	}
+	c.release(s, len(args) > 0)
+	return err
+}
+
+// Query runs sql (one statement) with args and calls row for every result
+// row, as [Each] does: it returns nil only after the last row was seen.
+func (c Conn) Query(sql string, args []any, row func(*sqlite3.Stmt) error) error {
+	s, err := c.Prepare(sql)
+	if err != nil {
+		return err
+	}
+	if err = Bind(s, args); err == nil {
+		err = Each(s, row)
+	}
+	c.release(s, len(args) > 0)
+	return err
+}
+
+// All runs sql (one statement) with args and returns its column names and
+// every row, as [All] copies them, or an error and no rows.
+func (c Conn) All(sql string, args []any) (cols []string, rows [][]any, err error) {
+	s, err := c.Prepare(sql)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err = Bind(s, args); err == nil {
+		cols, rows, err = All(s)
+	}
+	c.release(s, len(args) > 0)
+	return cols, rows, err
+}
+
+// Exists reports whether sql (one statement) with args returns at least one
+// row. It reads no further than the first row.
+func (c Conn) Exists(sql string, args ...any) (bool, error) {
+	s, err := c.Prepare(sql)
+	if err != nil {
+		return false, err
+	}
+	found := false
+	if err = Bind(s, args); err == nil {
+		found = s.Step()
+		err = Finish(s)
+	}
+	c.release(s, len(args) > 0)
+	return found && err == nil, err
+}
+
+// Exec is Conn{Conn: conn}.Exec: one uncached statement.
+func Exec(conn *sqlite3.Conn, sql string, args ...any) error {
+	return Conn{Conn: conn}.Exec(sql, args...)
+}
+
+// Query is Conn{Conn: conn}.Query: one uncached statement.
+func Query(conn *sqlite3.Conn, sql string, args []any, row func(*sqlite3.Stmt) error) error {
+	return Conn{Conn: conn}.Query(sql, args, row)
+}
+
+// Exists is Conn{Conn: conn}.Exists: one uncached statement.
+func Exists(conn *sqlite3.Conn, sql string, args ...any) (bool, error) {
+	return Conn{Conn: conn}.Exists(sql, args...)
+}
