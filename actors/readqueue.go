@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"fmt"
 	"sync"
 	"time"
 )
@@ -22,14 +23,29 @@ type ReadQueue struct {
 	drained  chan struct{}
 	kick     func(reader int)
 	c        *Counters
+
+	timeoutErr error     // what a read that waited longer than timeout gets
+	deadlines  sync.Pool // of *readDeadline, reused once stopped
+}
+
+// readDeadline is the ReadTimeout timer of one waiting read. A timer stopped
+// before it fired goes back to the queue's pool at once; one that fired puts
+// itself back once its function has run, so a late firing never reaches a
+// request that reused it.
+type readDeadline struct {
+	q *ReadQueue
+	t *time.Timer
+	r *Request // the read it guards; nil once disarmed. Guarded by q.mu.
 }
 
 // NewReadQueue returns a queue for n readers, all idle. Reads that wait for
-// a reader longer than timeout fail with ErrReadTimeout; up to maxGroup
-// queued point queries share one read transaction.
+// a reader longer than timeout (0: no limit) fail with an error wrapping
+// ErrReadTimeout; up to maxGroup queued point queries share one read
+// transaction. kick(i) wakes reader i.
 func NewReadQueue(n int, timeout time.Duration, maxGroup int, c *Counters, kick func(int)) *ReadQueue {
 	q := &ReadQueue{timeout: timeout, maxGroup: max(1, maxGroup), c: c, kick: kick,
-		isIdle: make([]bool, n), drained: make(chan struct{})}
+		isIdle: make([]bool, n), drained: make(chan struct{}),
+		timeoutErr: fmt.Errorf("%w (%s)", ErrReadTimeout, timeout)}
 	for i := n - 1; i >= 0; i-- {
 		q.idle = append(q.idle, i)
 		q.isIdle[i] = true
@@ -37,18 +53,21 @@ func NewReadQueue(n int, timeout time.Duration, maxGroup int, c *Counters, kick 
 	return q
 }
 
-// Submit queues r. It reports whether r went straight to an idle reader (so
-// no reader timeout can apply). A non-nil error (ErrClosed) means r was
-// refused and will never be completed. A request with a Reply (actor path)
-// that has to wait gets its ReadTimeout timer here; Go callers run their own.
-func (q *ReadQueue) Submit(r *Request) (dispatched bool, err error) {
+// Submit queues r. A nil error means r will be completed exactly once:
+// by the reader that takes it, or by the queue (ErrReadTimeout once it has
+// waited for a reader longer than the timeout, ErrClosed at shutdown), or r
+// is withdrawn by Cancel. A non-nil error (ErrClosed) means r was refused
+// and will never be completed. A read handed to an idle reader at once
+// needs no timer; one that has to wait gets its ReadTimeout timer here, on
+// the Go API and the actor path alike.
+func (q *ReadQueue) Submit(r *Request) error {
 	if r.Timed {
 		r.Enqueued = time.Now()
 	}
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
-		return false, ErrClosed
+		return ErrClosed
 	}
 	r.state = stQueued
 	q.list.pushBack(r)
@@ -59,37 +78,79 @@ func (q *ReadQueue) Submit(r *Request) (dispatched bool, err error) {
 		q.busy++
 		q.mu.Unlock()
 		q.kick(i)
-		return true, nil
+		return nil
 	}
-	if r.Reply != nil && q.timeout > 0 {
-		r.timer = time.AfterFunc(q.timeout, func() {
-			if q.Cancel(r, ErrReadTimeout) {
-				r.complete(nil)
-			}
-		})
+	if q.timeout > 0 {
+		q.arm(r)
 	}
 	q.mu.Unlock()
-	return false, nil
+	return nil
+}
+
+// arm starts r's ReadTimeout timer. q.mu held.
+func (q *ReadQueue) arm(r *Request) {
+	d, _ := q.deadlines.Get().(*readDeadline)
+	if d == nil {
+		d = &readDeadline{q: q, r: r}
+		d.t = time.AfterFunc(q.timeout, d.fire)
+	} else {
+		d.r = r
+		d.t.Reset(q.timeout)
+	}
+	r.deadline = d
+}
+
+// disarm stops r's ReadTimeout timer, if it has one. q.mu held.
+func (q *ReadQueue) disarm(r *Request) {
+	d := r.deadline
+	if d == nil {
+		return
+	}
+	r.deadline, d.r = nil, nil
+	if d.t.Stop() {
+		q.deadlines.Put(d)
+	} // else it fired: fire finds d.r nil and puts d back itself
+}
+
+// fire answers a read that waited for a reader longer than the timeout.
+func (d *readDeadline) fire() {
+	q := d.q
+	q.mu.Lock()
+	r := d.r
+	d.r = nil
+	if r == nil || r.state != stQueued {
+		q.mu.Unlock()
+		q.deadlines.Put(d)
+		return
+	}
+	r.deadline = nil
+	q.withdraw(r, q.timeoutErr)
+	q.mu.Unlock()
+	q.deadlines.Put(d)
+	r.complete(nil)
 }
 
 // Cancel withdraws r if no reader has taken it, recording err as its
-// outcome without signalling it. It reports false if a reader owns r.
+// outcome without signalling it. It reports false if a reader owns r (or r
+// was already answered).
 func (q *ReadQueue) Cancel(r *Request, err error) bool {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if r.state != stQueued {
-		q.mu.Unlock()
 		return false
 	}
+	q.disarm(r)
+	q.withdraw(r, err)
+	return true
+}
+
+// withdraw takes a queued r out of the queue with err as its outcome. q.mu
+// held.
+func (q *ReadQueue) withdraw(r *Request, err error) {
 	q.list.remove(r)
 	r.state = stDone
 	r.Err = err
-	if r.timer != nil {
-		r.timer.Stop()
-		r.timer = nil
-	}
 	q.c.ReadsExpired.Add(1)
-	q.mu.Unlock()
-	return true
 }
 
 // Take gives reader i its next work: one Read, or up to maxGroup consecutive
@@ -119,10 +180,7 @@ func (q *ReadQueue) Take(i int, buf []*Request) []*Request {
 		}
 		q.list.remove(r)
 		r.state = stTaken
-		if r.timer != nil {
-			r.timer.Stop()
-			r.timer = nil
-		}
+		q.disarm(r)
 		batch = append(batch, r)
 	}
 	q.mu.Unlock()
@@ -183,6 +241,9 @@ func (q *ReadQueue) Close() {
 func (q *ReadQueue) FailQueued(err error) {
 	q.mu.Lock()
 	rs := q.list.drain()
+	for _, r := range rs {
+		q.disarm(r)
+	}
 	q.mu.Unlock()
 	for _, r := range rs {
 		r.complete(err)
@@ -208,6 +269,3 @@ func (q *ReadQueue) Load() (busy, idle, waiting int) {
 	defer q.mu.Unlock()
 	return q.busy, len(q.idle), q.list.n
 }
-
-// Timeout is the configured reader wait limit.
-func (q *ReadQueue) Timeout() time.Duration { return q.timeout }

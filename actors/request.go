@@ -90,7 +90,8 @@ type Request struct {
 
 	state      uint8
 	prev, next *Request
-	timer      *time.Timer // BlockTimeout / ReadTimeout timer of a parked actor request
+	timer      *time.Timer   // BlockTimeout timer of a parked write
+	deadline   *readDeadline // ReadTimeout timer of a read waiting for a reader
 }
 
 // NewRequest returns a request whose completion is signalled on Done.

@@ -31,8 +31,13 @@ package walmonitor
 
 import "time"
 
-// Defaults, taken by the engine's WALConfig for zero fields.
+// Defaults: the one table of the engine's WAL defaults. liteactor.WALConfig
+// takes them for its zero fields; Config.withDefaults for the fields it
+// leaves unset.
 const (
+	// DefaultJournalSizeLimit is PRAGMA journal_size_limit: after a
+	// checkpoint resets the log, the -wal file is truncated to 64 MiB.
+	DefaultJournalSizeLimit = 64 << 20
 	// DefaultInterval: a stat and a few atomic loads a second cost nothing,
 	// and commits crossing CheckpointPages nudge the monitor at once anyway.
 	DefaultInterval = time.Second
@@ -42,7 +47,7 @@ const (
 	// DefaultWarnBytes: the default journal_size_limit. A WAL that stays
 	// above it is not being reset, which means checkpoints are falling
 	// behind or starved.
-	DefaultWarnBytes = 64 << 20
+	DefaultWarnBytes = DefaultJournalSizeLimit
 	// DefaultTruncateBytes: four times the warning level. A WAL this large
 	// slows every read (longer wal-index lookups) and holds disk; a TRUNCATE
 	// resets it as soon as the readers allow.
