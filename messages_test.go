@@ -9,6 +9,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/liteactor/liteactor/messages"
 	"github.com/ncruces/go-sqlite3"
 )
@@ -127,7 +128,7 @@ func TestActorRequestsObeyOverflowPolicy(t *testing.T) {
 	svc := system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &service{eng: e, out: out} }))
 	defer func() { system.Root.StopFuture(svc).Wait() }()
 
-	release := holdWriter(t, e)
+	release := enginetest.HoldWriter(t, e)
 	for i := 1; i <= 3; i++ { // one queued, two parked: the front door must not block
 		system.Root.Send(svc, &send{&messages.Exec{SQL: "INSERT INTO t(id) VALUES (?)", Args: []any{i}}})
 	}

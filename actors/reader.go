@@ -15,7 +15,7 @@ import (
 // instance.
 type ReaderEnv struct {
 	ConnEnv
-	Queue *ReadQueue
+	Queue *ReadQueue                  // the queue the readers pull from
 	Self  []atomic.Pointer[actor.PID] // by reader index
 	// Initial holds the connections Open made; instance i adopts Initial[i]
 	// once.

@@ -17,11 +17,12 @@ import (
 // gets the result (it must not block). The mode is not checked here: the
 // engine refuses RESTART and unknown modes before sending.
 type Checkpoint struct {
-	Mode sqlite3.CheckpointMode
+	Mode sqlite3.CheckpointMode // run as given
 	// BusyTimeout, when positive, bounds how long the checkpoint waits for
 	// readers or writers (the connection's busy timeout for this call only).
 	BusyTimeout time.Duration
-	Reply       func(messages.CheckpointResult)
+	// Reply gets the result, exactly once, on the writer's goroutine.
+	Reply func(messages.CheckpointResult)
 }
 
 // WriterEnv is the writer's state that outlives any one actor instance: the
@@ -29,9 +30,9 @@ type Checkpoint struct {
 // neither loses nor repeats an admitted request.
 type WriterEnv struct {
 	ConnEnv
-	Queue    *Queue
-	MaxBatch int
-	Self     atomic.Pointer[actor.PID]
+	Queue    *Queue                    // the admission queue the writer takes batches from
+	MaxBatch int                       // most requests per transaction
+	Self     atomic.Pointer[actor.PID] // the running instance, for kicks and checkpoints
 	// Initial is the connection Open made; the first instance adopts it.
 	Initial *Conn
 	// OnCheckpoint, if set, sees every checkpoint result (WAL monitor stats).

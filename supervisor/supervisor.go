@@ -22,15 +22,15 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Env is what the supervisor needs from the engine. It outlives supervisor
-// restarts.
+// Env is what the supervisor actor needs: the children's shared state and
+// the engine's hooks. Start builds it; it outlives supervisor restarts.
 type Env struct {
-	Writer  *actors.WriterEnv
-	Readers *actors.ReaderEnv
+	Writer  *actors.WriterEnv // spawned as child "writer"
+	Readers *actors.ReaderEnv // one child "reader-i" per reader
 	// Monitor, if not nil, is spawned as the WAL monitor child.
 	Monitor *actor.Props
-	Budget  Budget
-	Log     zerolog.Logger
+	Budget  Budget         // restarts per child before escalating
+	Log     zerolog.Logger // restarts and escalations are logged here
 	// Stats returns a snapshot for messages.GetStats.
 	Stats func() messages.Stats
 	// Checkpoint checks mode and sends a checkpoint request to the writer;

@@ -70,9 +70,9 @@ type Config struct {
 
 // QueueConfig sizes the write admission queue.
 type QueueConfig struct {
-	Capacity int
-	Policy   actors.Policy
-	Timeout  time.Duration
+	Capacity int           // requests that may wait for the writer
+	Policy   actors.Policy // what a request that finds the queue full does
+	Timeout  time.Duration // PolicyBlockTimeout's wait
 }
 
 // Tree is one running engine below its facade: the connections, the

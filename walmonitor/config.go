@@ -80,14 +80,14 @@ type Config struct {
 	// Disabled: no monitor actor and no WAL hook (SQLite's auto-checkpoint
 	// stays on). Checkpoint results are still recorded for Stats.
 	Disabled        bool
-	Interval        time.Duration
-	WarnBytes       int64
-	CheckpointPages int
-	TruncateBytes   int64
-	IdleTruncate    time.Duration
-	ReadTxnMaxAge   time.Duration
-	TruncateBusy    time.Duration
-	StarveAfter     int
+	Interval        time.Duration // how often the monitor measures the WAL
+	WarnBytes       int64         // warn while the -wal file is larger; 0: never
+	CheckpointPages int           // PASSIVE once this many frames wait to be copied back
+	TruncateBytes   int64         // TRUNCATE above this -wal size; 0: never
+	IdleTruncate    time.Duration // TRUNCATE after this long without a commit; 0: never
+	ReadTxnMaxAge   time.Duration // interrupt reads open longer; 0: never
+	TruncateBusy    time.Duration // how long a monitor TRUNCATE waits for readers
+	StarveAfter     int           // intervals of starvation before the warning
 }
 
 func (c Config) withDefaults() Config {

@@ -29,7 +29,8 @@ type Deps struct {
 	Readers Readers
 	// OnRestart, if set, is called each time the monitor actor restarts.
 	OnRestart func()
-	Log       zerolog.Logger
+	// Log receives the monitor's logs (component "walmonitor").
+	Log zerolog.Logger
 }
 
 // Readers is what the monitor needs of the readers: the age of the oldest

@@ -50,8 +50,22 @@ type Writer interface {
 
 // HoldWriter occupies the writer with a Write blocked inside its callback
 // and returns once the callback runs, so the test controls what queues
-// behind it. release lets the Write return and reports its error.
-func HoldWriter(t testing.TB, e Writer) (release func() error) {
+// behind it. release lets the Write return; the test fails if it returned
+// an error.
+func HoldWriter(t testing.TB, e Writer) (release func()) {
+	t.Helper()
+	rel := HoldWriterErr(t, e)
+	return func() {
+		t.Helper()
+		if err := rel(); err != nil {
+			t.Errorf("holding write: %v", err)
+		}
+	}
+}
+
+// HoldWriterErr is HoldWriter for tests that expect the holding write to
+// fail: release returns its error.
+func HoldWriterErr(t testing.TB, e Writer) (release func() error) {
 	t.Helper()
 	started, rel, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
