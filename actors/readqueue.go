@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -25,17 +26,7 @@ type ReadQueue struct {
 	c        *Counters
 
 	timeoutErr error     // what a read that waited longer than timeout gets
-	deadlines  sync.Pool // of *readDeadline, reused once stopped
-}
-
-// readDeadline is the ReadTimeout timer of one waiting read. A timer stopped
-// before it fired goes back to the queue's pool at once; one that fired puts
-// itself back once its function has run, so a late firing never reaches a
-// request that reused it.
-type readDeadline struct {
-	q *ReadQueue
-	t *time.Timer
-	r *Request // the read it guards; nil once disarmed. Guarded by q.mu.
+	timers     sync.Pool // of *time.Timer: Await's, reused so that a wait costs no allocation
 }
 
 // NewReadQueue returns a queue for n readers, all idle. Reads that wait for
@@ -53,21 +44,20 @@ func NewReadQueue(n int, timeout time.Duration, maxGroup int, c *Counters, kick 
 	return q
 }
 
-// Submit queues r. A nil error means r will be completed exactly once:
-// by the reader that takes it, or by the queue (ErrReadTimeout once it has
-// waited for a reader longer than the timeout, ErrClosed at shutdown), or r
-// is withdrawn by Cancel. A non-nil error (ErrClosed) means r was refused
-// and will never be completed. A read handed to an idle reader at once
-// needs no timer; one that has to wait gets its ReadTimeout timer here, on
-// the Go API and the actor path alike.
-func (q *ReadQueue) Submit(r *Request) error {
+// Submit queues r. It reports whether r had to wait (no reader was idle).
+// A nil error means r will be completed exactly once: by the reader that
+// takes it, or by the queue (ErrClosed at shutdown; ErrReadTimeout for a
+// request with a Reply that waited longer than the timeout), or r is
+// withdrawn by Cancel (Await does that for a Go caller). A non-nil error
+// (ErrClosed) means r was refused and will never be completed.
+func (q *ReadQueue) Submit(r *Request) (waiting bool, err error) {
 	if r.Timed {
 		r.Enqueued = time.Now()
 	}
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
-		return ErrClosed
+		return false, ErrClosed
 	}
 	r.state = stQueued
 	q.list.pushBack(r)
@@ -78,56 +68,52 @@ func (q *ReadQueue) Submit(r *Request) error {
 		q.busy++
 		q.mu.Unlock()
 		q.kick(i)
-		return nil
+		return false, nil
 	}
-	if q.timeout > 0 {
-		q.arm(r)
+	if r.Reply != nil && q.timeout > 0 {
+		// An actor's request cannot wait in a select: a timer answers it.
+		r.timer = time.AfterFunc(q.timeout, func() {
+			if q.Cancel(r, q.timeoutErr) {
+				r.complete(nil)
+			}
+		})
 	}
 	q.mu.Unlock()
-	return nil
+	return true, nil
 }
 
-// arm starts r's ReadTimeout timer. q.mu held.
-func (q *ReadQueue) arm(r *Request) {
-	d, _ := q.deadlines.Get().(*readDeadline)
-	if d == nil {
-		d = &readDeadline{q: q, r: r}
-		d.t = time.AfterFunc(q.timeout, d.fire)
-	} else {
-		d.r = r
-		d.t.Reset(q.timeout)
+// Await waits for the outcome of r, a request made with NewRequest that
+// Submit accepted (waiting is what it reported). A read still waiting for a
+// reader when ctx ends, or after the timeout, is withdrawn and never runs:
+// it fails with ctx's error, or with an error wrapping ErrReadTimeout (the
+// same one a typed message gets). A read a reader has taken is answered by
+// that reader.
+func (q *ReadQueue) Await(ctx context.Context, r *Request, waiting bool) error {
+	var timeout <-chan time.Time
+	if waiting && q.timeout > 0 {
+		t, _ := q.timers.Get().(*time.Timer)
+		if t == nil {
+			t = time.NewTimer(q.timeout)
+		} else {
+			t.Reset(q.timeout)
+		}
+		defer func() { t.Stop(); q.timers.Put(t) }()
+		timeout = t.C
 	}
-	r.deadline = d
-}
-
-// disarm stops r's ReadTimeout timer, if it has one. q.mu held.
-func (q *ReadQueue) disarm(r *Request) {
-	d := r.deadline
-	if d == nil {
-		return
+	select {
+	case <-r.Done:
+		return r.Err
+	case <-ctx.Done():
+		if q.Cancel(r, ctx.Err()) {
+			return ctx.Err()
+		}
+	case <-timeout:
+		if q.Cancel(r, q.timeoutErr) {
+			return q.timeoutErr
+		}
 	}
-	r.deadline, d.r = nil, nil
-	if d.t.Stop() {
-		q.deadlines.Put(d)
-	} // else it fired: fire finds d.r nil and puts d back itself
-}
-
-// fire answers a read that waited for a reader longer than the timeout.
-func (d *readDeadline) fire() {
-	q := d.q
-	q.mu.Lock()
-	r := d.r
-	d.r = nil
-	if r == nil || r.state != stQueued {
-		q.mu.Unlock()
-		q.deadlines.Put(d)
-		return
-	}
-	r.deadline = nil
-	q.withdraw(r, q.timeoutErr)
-	q.mu.Unlock()
-	q.deadlines.Put(d)
-	r.complete(nil)
+	<-r.Done
+	return r.Err
 }
 
 // Cancel withdraws r if no reader has taken it, recording err as its
@@ -139,18 +125,15 @@ func (q *ReadQueue) Cancel(r *Request, err error) bool {
 	if r.state != stQueued {
 		return false
 	}
-	q.disarm(r)
-	q.withdraw(r, err)
-	return true
-}
-
-// withdraw takes a queued r out of the queue with err as its outcome. q.mu
-// held.
-func (q *ReadQueue) withdraw(r *Request, err error) {
 	q.list.remove(r)
 	r.state = stDone
 	r.Err = err
+	if r.timer != nil {
+		r.timer.Stop()
+		r.timer = nil
+	}
 	q.c.ReadsExpired.Add(1)
+	return true
 }
 
 // Take gives reader i its next work: one Read, or up to maxGroup consecutive
@@ -180,7 +163,10 @@ func (q *ReadQueue) Take(i int, buf []*Request) []*Request {
 		}
 		q.list.remove(r)
 		r.state = stTaken
-		q.disarm(r)
+		if r.timer != nil {
+			r.timer.Stop()
+			r.timer = nil
+		}
 		batch = append(batch, r)
 	}
 	q.mu.Unlock()
@@ -241,9 +227,6 @@ func (q *ReadQueue) Close() {
 func (q *ReadQueue) FailQueued(err error) {
 	q.mu.Lock()
 	rs := q.list.drain()
-	for _, r := range rs {
-		q.disarm(r)
-	}
 	q.mu.Unlock()
 	for _, r := range rs {
 		r.complete(err)

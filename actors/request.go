@@ -90,8 +90,7 @@ type Request struct {
 	Done  chan struct{} // receives once when the request is answered (NewRequest)
 
 	prev, next *Request
-	timer      *time.Timer   // BlockTimeout timer of a parked write
-	deadline   *readDeadline // ReadTimeout timer of a read waiting for a reader
+	timer      *time.Timer // BlockTimeout / ReadTimeout timer of a parked actor request
 }
 
 // NewRequest returns a request whose completion is signalled on Done.

@@ -147,7 +147,7 @@ func (s *supervisor) read(r *actors.Request) {
 	if s.env.Observe != nil && !s.env.Observe(r) {
 		return
 	}
-	if err := s.env.Readers.Queue.Submit(r); err != nil {
+	if _, err := s.env.Readers.Queue.Submit(r); err != nil {
 		r.Err = err
 		r.Reply(r)
 	}

@@ -277,16 +277,7 @@ func (t *Tree) Write(ctx context.Context, r *actors.Request) error {
 	if err := t.wq.Submit(r); err != nil {
 		return err
 	}
-	select {
-	case <-r.Done:
-		return r.Err
-	case <-ctx.Done():
-		if t.wq.Cancel(r, ctx.Err()) {
-			return ctx.Err()
-		}
-		<-r.Done
-		return r.Err
-	}
+	return t.wq.Await(ctx, r)
 }
 
 // Read submits r (KindQuery or KindRead) to the readers and waits for its
@@ -296,19 +287,11 @@ func (t *Tree) Read(ctx context.Context, r *actors.Request) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := t.rq.Submit(r); err != nil {
+	waiting, err := t.rq.Submit(r)
+	if err != nil {
 		return err
 	}
-	select {
-	case <-r.Done:
-		return r.Err
-	case <-ctx.Done():
-		if t.rq.Cancel(r, ctx.Err()) {
-			return ctx.Err()
-		}
-		<-r.Done
-		return r.Err
-	}
+	return t.rq.Await(ctx, r, waiting)
 }
 
 // CheckMode refuses checkpoint modes the engine does not run, with an error
