@@ -1,7 +1,10 @@
 // Package walmonitor watches an engine's write-ahead log and owns its
 // checkpoints.
 //
-// The monitor is a child actor of the engine's supervisor. Every Interval it
+// The monitor is a child actor of the engine's supervisor, which builds it
+// with New (and Deps: how to reach the writer and the readers) before the
+// writer and readers, and hands its OnConn, OnCheckpoint and MaxReadAge to
+// them. Every Interval it
 // measures the -wal file (one stat) and the frame counts the writer's WAL
 // hook records (atomics), and asks the writer, between batches, for:
 //
@@ -73,9 +76,9 @@ const (
 )
 
 // Config is the monitor's resolved policy. Zero disables a threshold
-// (WarnBytes, TruncateBytes, IdleTruncate, ReadTxnMaxAge); Interval and
-// CheckpointPages must be positive; TruncateBusy and StarveAfter take their
-// defaults when zero.
+// (WarnBytes, TruncateBytes, IdleTruncate, ReadTxnMaxAge); Interval,
+// CheckpointPages, TruncateBusy and StarveAfter take their defaults when
+// zero or negative.
 type Config struct {
 	// Disabled: no monitor actor and no WAL hook (SQLite's auto-checkpoint
 	// stays on). Checkpoint results are still recorded for Stats.
