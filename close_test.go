@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -136,7 +137,7 @@ func TestCloseDeadlineAnswersQueuedWithErrClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
-	release := holdWriter(t, e)
+	release := enginetest.HoldWriter(t, e)
 	out := make(chan outcome, 3)
 	for i := 1; i <= 3; i++ {
 		execAsync(ctx, e, out, i)

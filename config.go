@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/liteactor/liteactor/actors"
+	"github.com/liteactor/liteactor/supervisor"
 	"github.com/ncruces/go-sqlite3"
 	"github.com/rs/zerolog"
 )
@@ -71,6 +73,22 @@ const (
 	// evicted.
 	DropOldest
 )
+
+// policy maps the public policy to the admission queue's; ok is false for
+// an unknown one.
+func (p OverflowPolicy) policy() (_ actors.Policy, ok bool) {
+	switch p {
+	case Block:
+		return actors.PolicyBlock, true
+	case BlockTimeout:
+		return actors.PolicyBlockTimeout, true
+	case Reject:
+		return actors.PolicyReject, true
+	case DropOldest:
+		return actors.PolicyDropOldest, true
+	}
+	return 0, false
+}
 
 func (p OverflowPolicy) String() string {
 	switch p {
@@ -289,8 +307,6 @@ func (c *Config) validate() error {
 		return invalid("CacheSizeKB", "must not be negative, got %d", c.CacheSizeKB)
 	case c.Queue.Capacity < 1:
 		return invalid("Queue.Capacity", "must be at least 1, got %d", c.Queue.Capacity)
-	case c.Queue.Overflow < Block || c.Queue.Overflow > DropOldest:
-		return invalid("Queue.Overflow", "unknown policy %d", uint8(c.Queue.Overflow))
 	case c.Queue.Timeout < 0:
 		return invalid("Queue.Timeout", "must not be negative, got %s", c.Queue.Timeout)
 	case c.Queue.Overflow == BlockTimeout && c.Queue.Timeout == 0:
@@ -309,6 +325,9 @@ func (c *Config) validate() error {
 		return invalid("FileMode", "only permission bits are allowed, got %v", c.FileMode)
 	case c.FileMode != 0 && c.FileMode&0o600 != 0o600:
 		return invalid("FileMode", "the owner must be able to read and write, got %v", c.FileMode)
+	}
+	if _, ok := c.Queue.Overflow.policy(); !ok {
+		return invalid("Queue.Overflow", "unknown policy %d", uint8(c.Queue.Overflow))
 	}
 	if _, ok := c.Synchronous.pragma(); !ok {
 		return invalid("Synchronous", "unknown value %d", uint8(c.Synchronous))
@@ -342,4 +361,40 @@ func (w *WALConfig) validate() error {
 		return invalid("WAL.ReadTxnMaxAge", "needs the WAL monitor, which Disabled turns off")
 	}
 	return nil
+}
+
+// treeConfig resolves a validated Config for package supervisor, with log
+// (the engine's logger) and the engine's observer hooks.
+func (e *Engine) treeConfig() supervisor.Config {
+	c := &e.cfg
+	sync, _ := c.Synchronous.pragma()
+	policy, _ := c.Queue.Overflow.policy()
+	tc := supervisor.Config{
+		Path:     e.path,
+		FileMode: c.FileMode,
+		Conn: actors.ConnConfig{
+			BusyTimeout:      c.BusyTimeout,
+			CacheSizeKB:      c.CacheSizeKB,
+			Synchronous:      sync,
+			JournalSizeLimit: c.WAL.journalSizeLimit(),
+			StmtCacheSize:    c.StatementCacheSize,
+			InitHook:         c.InitHook,
+		},
+		Readers:     c.Readers,
+		ReadTimeout: c.ReadTimeout,
+		ReadBatch:   c.ReadBatch,
+		MaxBatch:    c.MaxBatch,
+		Queue:       supervisor.QueueConfig{Capacity: c.Queue.Capacity, Policy: policy, Timeout: c.Queue.Timeout},
+		WAL:         c.WAL.monitorConfig(),
+		Budget:      supervisor.Budget{Max: c.Restarts.Max, Within: c.Restarts.Within},
+		Name:        c.Name,
+		Log:         e.log,
+		ActorSystem: c.ActorSystem,
+		Parent:      c.Parent,
+		Panic:       newPanicError,
+	}
+	if len(e.obs) > 0 {
+		tc.Observe, tc.ObserveCheckpoint = e.observeActor, e.observeCheckpoint
+	}
+	return tc
 }

@@ -12,7 +12,8 @@
 // # Guarantees
 //
 //   - Every admitted request gets exactly one outcome: its result, its own
-//     error, ErrDropped, ErrQueueFull, ErrClosed, or its ctx's error.
+//     error, ErrDropped, ErrQueueFull (a parked write whose BlockTimeout ran
+//     out), ErrReadTimeout, ErrClosed, or its ctx's error.
 //   - A write returns only after the COMMIT that holds it returned; if that
 //     COMMIT fails, every write of the batch fails and none is acknowledged.
 //   - Each Write is atomic, and a failing or panicking Write rolls back only

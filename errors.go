@@ -1,6 +1,10 @@
 package liteactor
 
-import "github.com/liteactor/liteactor/actors"
+import (
+	"fmt"
+
+	"github.com/liteactor/liteactor/actors"
+)
 
 // Sentinel errors. Every error the engine returns for one of these
 // conditions wraps the sentinel: test with errors.Is. SQLite's own errors
@@ -33,6 +37,30 @@ var (
 	ErrReadTooOld = actors.ErrReadTooOld
 )
 
-// PanicError is the error a panicking callback produces; it wraps ErrPanic
-// and, when the panic value is an error, that error too.
-type PanicError = actors.PanicError
+// PanicError is the error a caller gets when its callback, or SQLite under
+// it, panicked: on the Go API (Write, Read, Exclusive, Exec, Query) and in
+// the Err of a typed-message reply alike, so errors.As(err, &pe) finds it
+// on both paths. It wraps ErrPanic and, when the panic value is an error,
+// that error too. What the callback did was rolled back and its connection
+// is replaced.
+type PanicError struct {
+	// Value is what was passed to panic.
+	Value any
+	// Stack is the stack of the goroutine that panicked, as
+	// runtime/debug.Stack reports it; nil when the panic was caught outside
+	// a callback (SQLite itself, for example out of memory).
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("liteactor: panic: %v", e.Value) }
+
+// Unwrap makes errors.Is(err, ErrPanic) true, and exposes a panicked error.
+func (e *PanicError) Unwrap() []error {
+	if err, ok := e.Value.(error); ok {
+		return []error{ErrPanic, err}
+	}
+	return []error{ErrPanic}
+}
+
+// newPanicError is the engine's actors.PanicFunc.
+func newPanicError(value any, stack []byte) error { return &PanicError{Value: value, Stack: stack} }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -271,7 +272,7 @@ func TestMemoryDatabaseIsSharedAndPrivate(t *testing.T) {
 			})
 		}()
 	}
-	waitFor(t, "all readers busy", func() bool { return a.Stats().ReadersBusy == readers })
+	enginetest.WaitFor(t, "all readers busy", func() bool { return a.Stats().ReadersBusy == readers })
 	close(start)
 	for range readers {
 		if err := <-errs; err != nil {
@@ -297,7 +298,7 @@ func TestPanicsInCallbacks(t *testing.T) {
 	if !errors.Is(err, liteactor.ErrPanic) || !errors.Is(err, errBoom) {
 		t.Fatalf("Read panic: got %v, want ErrPanic wrapping the panicked error", err)
 	}
-	waitFor(t, "restarts counted", func() bool {
+	enginetest.WaitFor(t, "restarts counted", func() bool {
 		s := e.Stats()
 		return s.Restarts.Writer == 1 && s.Restarts.Reader == 1
 	})

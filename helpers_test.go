@@ -2,12 +2,10 @@ package liteactor_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/liteactor/liteactor"
-	"github.com/ncruces/go-sqlite3"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"go.uber.org/goleak"
 )
 
@@ -18,17 +16,9 @@ func TestMain(m *testing.M) {
 // open opens an engine on a fresh file and closes it at cleanup.
 func open(t testing.TB, cfg liteactor.Config) (*liteactor.Engine, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.db")
-	e, err := liteactor.Open(context.Background(), path, cfg)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := e.Close(context.Background()); err != nil {
-			t.Errorf("Close: %v", err)
-		}
+	return enginetest.Open(t, func(ctx context.Context, path string) (*liteactor.Engine, error) {
+		return liteactor.Open(ctx, path, cfg)
 	})
-	return e, path
 }
 
 func mustExec(t testing.TB, e *liteactor.Engine, sql string, args ...any) liteactor.Result {
@@ -49,53 +39,9 @@ func count(t testing.TB, e *liteactor.Engine, sql string, args ...any) int64 {
 	return rows.Values[0][0].(int64)
 }
 
-// holdWriter occupies the writer with a Write blocked inside its callback
-// until release is called, so the test controls what queues behind it.
-// release fails the test if the holding write fails.
-func holdWriter(t testing.TB, e *liteactor.Engine) (release func()) {
-	t.Helper()
-	h := hold(t, e)
-	return func() {
-		if err := h(); err != nil {
-			t.Errorf("holding write: %v", err)
-		}
-	}
-}
-
-// hold is holdWriter for tests that expect the holding write to fail: its
-// release returns the holder's error.
-func hold(t testing.TB, e *liteactor.Engine) (release func() error) {
-	t.Helper()
-	started, rel, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		done <- e.Write(context.Background(), func(*sqlite3.Conn) error {
-			close(started)
-			<-rel
-			return nil
-		})
-	}()
-	<-started
-	return func() error {
-		close(rel)
-		return <-done
-	}
-}
-
-// waitFor polls cond until it holds or 10s pass.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 func waitQueued(t testing.TB, e *liteactor.Engine, depth, parked int) {
 	t.Helper()
-	waitFor(t, "queue depth", func() bool {
+	enginetest.WaitFor(t, "queue depth", func() bool {
 		s := e.Stats()
 		return s.QueueDepth == depth && s.QueueParked == parked
 	})

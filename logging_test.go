@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/ncruces/go-sqlite3"
 	"github.com/rs/zerolog"
 )
@@ -50,7 +51,7 @@ func TestProtoactorLogsRouteIntoZerolog(t *testing.T) {
 	}
 	// A panicking callback makes the supervisor log the restart.
 	e.Write(context.Background(), func(*sqlite3.Conn) error { panic("log me") })
-	waitFor(t, "restart", func() bool { return e.Stats().Restarts.Writer == 1 })
+	enginetest.WaitFor(t, "restart", func() bool { return e.Stats().Restarts.Writer == 1 })
 	if err := e.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func TestZeroLoggerPrintsNothing(t *testing.T) {
 	e, err := liteactor.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"), liteactor.MinimalConfig())
 	if err == nil {
 		e.Write(context.Background(), func(*sqlite3.Conn) error { panic("quiet") })
-		waitFor(t, "restart", func() bool { return e.Stats().Restarts.Writer == 1 })
+		enginetest.WaitFor(t, "restart", func() bool { return e.Stats().Restarts.Writer == 1 })
 		err = e.Close(context.Background())
 	}
 	os.Stdout, os.Stderr = stdout, stderr

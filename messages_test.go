@@ -3,12 +3,14 @@ package liteactor_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/liteactor/liteactor/messages"
 	"github.com/ncruces/go-sqlite3"
 )
@@ -127,7 +129,7 @@ func TestActorRequestsObeyOverflowPolicy(t *testing.T) {
 	svc := system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &service{eng: e, out: out} }))
 	defer func() { system.Root.StopFuture(svc).Wait() }()
 
-	release := holdWriter(t, e)
+	release := enginetest.HoldWriter(t, e)
 	for i := 1; i <= 3; i++ { // one queued, two parked: the front door must not block
 		system.Root.Send(svc, &send{&messages.Exec{SQL: "INSERT INTO t(id) VALUES (?)", Args: []any{i}}})
 	}
@@ -198,5 +200,59 @@ func TestEngineSpawnedUnderServiceActor(t *testing.T) {
 	}
 	if err := e.Close(context.Background()); err != nil {
 		t.Errorf("Close after the parent stopped: %v", err)
+	}
+}
+
+// TestOneErrorShapeOnBothPaths: a panicking callback and a read that waits
+// out ReadTimeout give the same errors on the Go API and in typed-message
+// replies: a *liteactor.PanicError that errors.As finds, and the same
+// error wrapping ErrReadTimeout; an unknown checkpoint mode is refused the
+// same way on both paths.
+func TestOneErrorShapeOnBothPaths(t *testing.T) {
+	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return slog.New(slog.DiscardHandler)
+	}))
+	defer system.Shutdown()
+	cfg := liteactor.MinimalConfig()
+	cfg.ActorSystem = system
+	cfg.ReadTimeout = 20 * time.Millisecond
+	e, _ := open(t, cfg)
+	out := make(chan any, 1)
+	svc := system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &service{eng: e, out: out} }))
+	defer func() { system.Root.StopFuture(svc).Wait() }()
+
+	boom := func(*sqlite3.Conn) error { panic("boom") }
+	var goPE, msgPE *liteactor.PanicError
+	if err := e.Write(context.Background(), boom); !errors.As(err, &goPE) || goPE.Value != "boom" || goPE.Stack == nil {
+		t.Fatalf("Go API Write panic: %v, want a *PanicError with value and stack", err)
+	}
+	d := ask(t, system, svc, out, &messages.Write{Fn: boom}).(*messages.Done)
+	if !errors.As(d.Err, &msgPE) || msgPE.Value != "boom" || !errors.Is(d.Err, liteactor.ErrPanic) {
+		t.Fatalf("typed Write panic: %v, want a *PanicError wrapping ErrPanic", d.Err)
+	}
+
+	// The one reader is held by a blocked Read: both paths wait out
+	// ReadTimeout.
+	held, release := make(chan struct{}), make(chan struct{})
+	readDone := make(chan error, 1)
+	go func() {
+		readDone <- e.Read(context.Background(), func(*sqlite3.Conn) error { close(held); <-release; return nil })
+	}()
+	<-held
+	_, goErr := e.Query(context.Background(), "SELECT 1")
+	q := ask(t, system, svc, out, &messages.Query{SQL: "SELECT 1"}).(*messages.QueryResult)
+	close(release)
+	if err := <-readDone; err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(goErr, liteactor.ErrReadTimeout) || !errors.Is(q.Err, liteactor.ErrReadTimeout) || goErr.Error() != q.Err.Error() {
+		t.Fatalf("read timeouts: Go API %v, typed %v; want the same error wrapping ErrReadTimeout", goErr, q.Err)
+	}
+
+	const unknown = sqlite3.CheckpointMode(7)
+	_, goErr = e.Checkpoint(context.Background(), unknown)
+	c := ask(t, system, svc, out, &messages.Checkpoint{Mode: unknown}).(*messages.CheckpointResult)
+	if !errors.Is(goErr, liteactor.ErrInvalidArg) || !errors.Is(c.Err, liteactor.ErrInvalidArg) || goErr.Error() != c.Err.Error() {
+		t.Fatalf("unknown checkpoint mode: Go API %v, typed %v; want the same ErrInvalidArg", goErr, c.Err)
 	}
 }

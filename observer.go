@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/liteactor/liteactor/actors"
+	"github.com/liteactor/liteactor/messages"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -269,6 +270,7 @@ func outcomeOf(r *actors.Request, err error) Outcome {
 func (e *Engine) observed(ctx context.Context, r *actors.Request, run func(context.Context, *actors.Request) error) error {
 	// Go API observations end when the call returns (observers must not
 	// keep Op or Outcome): they are recycled.
+	r.Timed = true
 	ob, _ := e.obsPool.Get().(*observation)
 	if ob == nil {
 		ob = new(observation)
@@ -315,14 +317,14 @@ func (e *Engine) observeActor(r *actors.Request) bool {
 // observeCheckpoint runs the observers' Before for a checkpoint and returns
 // the reply to send with it, which runs their After. It returns nil when an
 // observer vetoed: reply has then been called with the error.
-func (e *Engine) observeCheckpoint(ctx context.Context, mode sqlite3.CheckpointMode, reply func(actors.CheckpointResult)) func(actors.CheckpointResult) {
-	ob := e.before(ctx, Op{Kind: OpCheckpoint, DB: e.cfg.Name, Detail: checkpointModeName(mode)})
+func (e *Engine) observeCheckpoint(ctx context.Context, mode sqlite3.CheckpointMode, reply func(messages.CheckpointResult)) func(messages.CheckpointResult) {
+	ob := e.before(ctx, Op{Kind: OpCheckpoint, DB: e.cfg.Name, Detail: messages.ModeName(mode)})
 	if ob.vetoed != nil {
-		reply(actors.CheckpointResult{Mode: mode, Err: e.vetoedOutcome(ob)})
+		reply(messages.CheckpointResult{Mode: mode, Err: e.vetoedOutcome(ob)})
 		return nil
 	}
 	sent := time.Now()
-	return func(res actors.CheckpointResult) {
+	return func(res messages.CheckpointResult) {
 		out := &ob.out
 		*out = Outcome{Enqueued: sent, Err: res.Err}
 		if !res.At.IsZero() {
@@ -334,18 +336,4 @@ func (e *Engine) observeCheckpoint(ctx context.Context, mode sqlite3.CheckpointM
 		e.after(ob)
 		reply(res)
 	}
-}
-
-func checkpointModeName(mode sqlite3.CheckpointMode) string {
-	switch mode {
-	case sqlite3.CHECKPOINT_PASSIVE:
-		return "PASSIVE"
-	case sqlite3.CHECKPOINT_FULL:
-		return "FULL"
-	case sqlite3.CHECKPOINT_RESTART:
-		return "RESTART"
-	case sqlite3.CHECKPOINT_TRUNCATE:
-		return "TRUNCATE"
-	}
-	return fmt.Sprintf("mode(%d)", int(mode))
 }

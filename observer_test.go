@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/liteactor/liteactor/messages"
 	"github.com/ncruces/go-sqlite3"
 	"github.com/rs/zerolog"
@@ -96,39 +97,6 @@ func obsClose(t testing.TB, eng *liteactor.Engine) {
 	}
 }
 
-// obsWaitFor polls cond until it holds or a deadline passes.
-func obsWaitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
-// obsHoldWriter blocks the writer inside a Write until release is called.
-// started is the time the blocked callback began.
-func obsHoldWriter(t testing.TB, eng *liteactor.Engine) (started time.Time, release func()) {
-	t.Helper()
-	gate, in, done := make(chan struct{}), make(chan time.Time, 1), make(chan error, 1)
-	go func() {
-		done <- eng.Write(context.Background(), func(*sqlite3.Conn) error {
-			in <- time.Now()
-			<-gate
-			return nil
-		})
-	}()
-	started = <-in
-	return started, func() {
-		close(gate)
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}
-}
-
 func TestObserverOrder(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	j := &obsJournal{}
@@ -173,7 +141,7 @@ func TestObserverOrder(t *testing.T) {
 		}
 		// On the actor path After runs on the completing goroutine, just
 		// before the reply is sent: wait until all three have been seen.
-		obsWaitFor(t, "six observer calls", func() bool { return len(j.snapshot()) >= n+6 })
+		enginetest.WaitFor(t, "six observer calls", func() bool { return len(j.snapshot()) >= n+6 })
 		got := j.snapshot()[n:]
 		var order []string
 		for _, e := range got {
@@ -361,13 +329,14 @@ func TestObserverFigures(t *testing.T) {
 
 	// Queue wait against execution time: op 1 holds the writer; op 2 waits
 	// in the queue for as long as op 1 runs.
-	heldFrom, release := obsHoldWriter(t, eng)
+	release := enginetest.HoldWriter(t, eng)
+	heldFrom := time.Now() // the holding callback began before this
 	done := make(chan error, 1)
 	go func() {
 		_, err := eng.Exec(ctx, "INSERT INTO t VALUES (?, ?)", 1, "one")
 		done <- err
 	}()
-	obsWaitFor(t, "the second write to queue", func() bool { return eng.Stats().QueueDepth == 1 })
+	enginetest.WaitFor(t, "the second write to queue", func() bool { return eng.Stats().QueueDepth == 1 })
 	queuedBy := time.Now() // op 2 was enqueued before this
 	// A fixed hold the figures must reflect (not a wait for an event).
 	time.Sleep(20 * time.Millisecond)
@@ -403,14 +372,14 @@ func TestObserverFigures(t *testing.T) {
 
 	// Batch size and position: three writes queued behind a held writer
 	// commit together.
-	_, release = obsHoldWriter(t, eng)
+	release = enginetest.HoldWriter(t, eng)
 	errs := make(chan error, 3)
 	for i := range 3 {
 		go func() {
 			_, err := eng.Exec(ctx, "INSERT INTO t VALUES (?, 'batch')", 10+i)
 			errs <- err
 		}()
-		obsWaitFor(t, "write queued", func() bool { return eng.Stats().QueueDepth == i+1 })
+		enginetest.WaitFor(t, "write queued", func() bool { return eng.Stats().QueueDepth == i+1 })
 	}
 	release()
 	for range 3 {
@@ -459,14 +428,14 @@ func TestObserverQueuedButNeverRan(t *testing.T) {
 	cfg.Observers = []liteactor.Observer{&obsRecorder{name: "r", j: j}}
 	eng := obsOpen(t, cfg)
 	defer obsClose(t, eng)
-	_, release := obsHoldWriter(t, eng)
+	release := enginetest.HoldWriter(t, eng)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		_, err := eng.Exec(ctx, "CREATE TABLE never (v)")
 		done <- err
 	}()
-	obsWaitFor(t, "write queued", func() bool { return eng.Stats().QueueDepth == 1 })
+	enginetest.WaitFor(t, "write queued", func() bool { return eng.Stats().QueueDepth == 1 })
 	cancel()
 	err := <-done
 	release()

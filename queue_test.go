@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 )
 
 func queueConfig(capacity int, policy liteactor.OverflowPolicy, timeout time.Duration) liteactor.Config {
@@ -18,7 +19,7 @@ func queueConfig(capacity int, policy liteactor.OverflowPolicy, timeout time.Dur
 func TestOverflowReject(t *testing.T) {
 	e, _ := open(t, queueConfig(2, liteactor.Reject, 0))
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
-	release := holdWriter(t, e)
+	release := enginetest.HoldWriter(t, e)
 	out := make(chan outcome, 3)
 	execAsync(context.Background(), e, out, 1)
 	execAsync(context.Background(), e, out, 2)
@@ -45,7 +46,7 @@ func TestOverflowBlockTimeout(t *testing.T) {
 	const timeout = 150 * time.Millisecond
 	e, _ := open(t, queueConfig(1, liteactor.BlockTimeout, timeout))
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
-	release := holdWriter(t, e)
+	release := enginetest.HoldWriter(t, e)
 	defer release()
 	out := make(chan outcome, 1)
 	execAsync(context.Background(), e, out, 1)
@@ -66,7 +67,7 @@ func TestOverflowBlockTimeout(t *testing.T) {
 func TestOverflowBlockWaitsAndHonoursContext(t *testing.T) {
 	e, _ := open(t, queueConfig(1, liteactor.Block, 0))
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
-	release := holdWriter(t, e)
+	release := enginetest.HoldWriter(t, e)
 	out := make(chan outcome, 3)
 	execAsync(context.Background(), e, out, 1)
 	waitQueued(t, e, 1, 0)
@@ -106,7 +107,7 @@ func TestOverflowBlockWaitsAndHonoursContext(t *testing.T) {
 func TestOverflowDropOldest(t *testing.T) {
 	e, _ := open(t, queueConfig(2, liteactor.DropOldest, 0))
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
-	release := holdWriter(t, e)
+	release := enginetest.HoldWriter(t, e)
 	out := make(chan outcome, 4)
 	execAsync(context.Background(), e, out, 1)
 	waitQueued(t, e, 1, 0)
@@ -141,7 +142,7 @@ func TestOverflowDropOldest(t *testing.T) {
 func TestQueuedRequestCancelledNeverRuns(t *testing.T) {
 	e, _ := open(t, liteactor.MinimalConfig())
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
-	release := holdWriter(t, e)
+	release := enginetest.HoldWriter(t, e)
 	ctx, cancel := context.WithCancel(context.Background())
 	out := make(chan outcome, 1)
 	execAsync(ctx, e, out, 7)

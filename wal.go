@@ -4,8 +4,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
-	"github.com/liteactor/liteactor/messages"
 	"github.com/liteactor/liteactor/walmonitor"
 )
 
@@ -13,26 +11,8 @@ import (
 // TruncateBytes, IdleTruncate).
 const WALOff = math.MaxInt64
 
-// setupWAL builds the WAL monitor and wires it into the writer and readers
-// (WAL hook, checkpoint results, read age). It returns the monitor actor's
-// props, nil when WAL.Disabled.
-func (e *Engine) setupWAL() *actor.Props {
-	e.wal = walmonitor.New(e.cfg.WAL.monitorConfig(), walmonitor.Deps{
-		Writer: e.wenv, Readers: e.renv, Counters: e.counters, Log: e.log,
-	})
-	return e.wal.Props()
-}
-
-// walStats is Stats.WAL.
-func (e *Engine) walStats() messages.WALStats {
-	if e.wal == nil {
-		return messages.WALStats{}
-	}
-	return e.wal.Stats()
-}
-
-// monitorConfig resolves the defaults for package walmonitor, where zero
-// means off.
+// monitorConfig resolves the defaults (walmonitor's table) for package
+// walmonitor, where zero means off.
 func (w *WALConfig) monitorConfig() walmonitor.Config {
 	def := func(v, d int64) int64 {
 		switch v {
@@ -52,4 +32,13 @@ func (w *WALConfig) monitorConfig() walmonitor.Config {
 		IdleTruncate:    time.Duration(def(int64(w.IdleTruncate), int64(walmonitor.DefaultIdleTruncate))),
 		ReadTxnMaxAge:   w.ReadTxnMaxAge,
 	}
+}
+
+// journalSizeLimit resolves JournalSizeLimit: 0 takes walmonitor's
+// default; negative is passed on (SQLite's default, no limit).
+func (w *WALConfig) journalSizeLimit() int64 {
+	if w.JournalSizeLimit == 0 {
+		return walmonitor.DefaultJournalSizeLimit
+	}
+	return w.JournalSizeLimit
 }

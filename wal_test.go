@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/ncruces/go-sqlite3"
 	"github.com/rs/zerolog"
 )
@@ -232,7 +233,7 @@ func TestWALPinnedReaderStarvesThenRecovers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "a starvation warning", func() bool { return e.Stats().WAL.Starvations > 0 })
+	enginetest.WaitFor(t, "a starvation warning", func() bool { return e.Stats().WAL.Starvations > 0 })
 	warns := buf.entries("starvation")
 	if len(warns) == 0 {
 		t.Fatal("Stats counted starvation but nothing was logged")
@@ -251,7 +252,7 @@ func TestWALPinnedReaderStarvesThenRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	released := time.Now()
-	waitFor(t, "the WAL back under 4 MiB", func() bool { return walSize(t, path) < 4<<20 })
+	enginetest.WaitFor(t, "the WAL back under 4 MiB", func() bool { return walSize(t, path) < 4<<20 })
 	recovered := time.Since(released)
 	st := e.Stats()
 	t.Logf("peak WAL %.1f MiB behind the pinned read; back under 4 MiB %s after release (interval %s); checkpoints %v, busy %d, starvation warnings %d",
@@ -350,7 +351,7 @@ func TestWALCheckpointPagesTriggersPassive(t *testing.T) {
 	if err := insertRows(ctx, e, 60, 4000); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a PASSIVE checkpoint", func() bool { return e.Stats().WAL.Checkpoints["PASSIVE"] > 0 })
+	enginetest.WaitFor(t, "a PASSIVE checkpoint", func() bool { return e.Stats().WAL.Checkpoints["PASSIVE"] > 0 })
 	st := e.Stats().WAL
 	if st.LastCheckpointed < 50 || st.Checkpoints["TRUNCATE"] != 0 {
 		t.Fatalf("after the threshold: %+v", st)
@@ -371,8 +372,8 @@ func TestWALTruncateBytesTriggersTruncate(t *testing.T) {
 	if err := insertRows(ctx, e, 600, 4000); err != nil { // about 2.4 MB
 		t.Fatal(err)
 	}
-	waitFor(t, "a TRUNCATE", func() bool { return e.Stats().WAL.Checkpoints["TRUNCATE"] > 0 })
-	waitFor(t, "the WAL under 1 MiB", func() bool { return walSize(t, path) < 1<<20 })
+	enginetest.WaitFor(t, "a TRUNCATE", func() bool { return e.Stats().WAL.Checkpoints["TRUNCATE"] > 0 })
+	enginetest.WaitFor(t, "the WAL under 1 MiB", func() bool { return walSize(t, path) < 1<<20 })
 	if !requested(&buf, "TRUNCATE", "size") {
 		t.Fatal("the TRUNCATE was not asked for because of TruncateBytes")
 	}
@@ -410,7 +411,7 @@ func TestWALIdleTruncate(t *testing.T) {
 	if walSize(t, path) == 0 {
 		t.Fatal("the write left no WAL")
 	}
-	waitFor(t, "an idle TRUNCATE", func() bool {
+	enginetest.WaitFor(t, "an idle TRUNCATE", func() bool {
 		st := e.Stats().WAL
 		return st.Checkpoints["TRUNCATE"] > 0 && st.LastCheckpoint.After(wrote) && walSize(t, path) == 0
 	})
@@ -438,7 +439,7 @@ func TestWALWarnBytes(t *testing.T) {
 	if err := insertRows(ctx, e, 200, 4000); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the WarnBytes warning", func() bool { return len(buf.entries("wal_size")) > 0 })
+	enginetest.WaitFor(t, "the WarnBytes warning", func() bool { return len(buf.entries("wal_size")) > 0 })
 	w := buf.entries("wal_size")[0]
 	if w["level"] != "warn" || w["wal_bytes"].(float64) <= 256<<10 || w["warn_bytes"].(float64) != 256<<10 {
 		t.Fatalf("warning = %v", w)
@@ -446,7 +447,7 @@ func TestWALWarnBytes(t *testing.T) {
 	if _, err := e.Checkpoint(ctx, sqlite3.CHECKPOINT_TRUNCATE); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the all-clear", func() bool {
+	enginetest.WaitFor(t, "the all-clear", func() bool {
 		for _, m := range buf.entries("wal_size") {
 			if m["level"] == "info" {
 				return true
@@ -531,7 +532,7 @@ func TestWALMonitorSurvivesWriterRestart(t *testing.T) {
 	if !errors.Is(err, liteactor.ErrPanic) {
 		t.Fatalf("panicking write: %v", err)
 	}
-	waitFor(t, "the writer restart", func() bool { return e.Stats().Restarts.Writer > 0 })
+	enginetest.WaitFor(t, "the writer restart", func() bool { return e.Stats().Restarts.Writer > 0 })
 	for range 24 { // about 1200 pages in small transactions
 		if err := insertRows(ctx, e, 50, 4000); err != nil {
 			t.Fatal(err)
@@ -545,7 +546,7 @@ func TestWALMonitorSurvivesWriterRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "a PASSIVE after the restart", func() bool { return e.Stats().WAL.Checkpoints["PASSIVE"] > 0 })
+	enginetest.WaitFor(t, "a PASSIVE after the restart", func() bool { return e.Stats().WAL.Checkpoints["PASSIVE"] > 0 })
 	if st := e.Stats(); st.Restarts.WALMonitor != 0 {
 		t.Fatalf("the monitor restarted %d times", st.Restarts.WALMonitor)
 	}

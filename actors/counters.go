@@ -3,7 +3,7 @@ package actors
 import "sync/atomic"
 
 // Counters are the engine's monotonic figures, shared by the queues and the
-// actors and read by Engine.Stats without locks.
+// actors and read without locks for Stats (supervisor.Tree.Stats).
 type Counters struct {
 	Admitted  atomic.Uint64 // write requests admitted to the queue
 	Completed atomic.Uint64 // write requests the writer answered
@@ -17,7 +17,7 @@ type Counters struct {
 	ReadsExpired atomic.Uint64 // reads that timed out or were cancelled while waiting
 	ReadGroups   atomic.Uint64 // read transactions shared by several queued queries
 
-	WriterRestarts atomic.Uint64
-	ReaderRestarts atomic.Uint64
-	MonitorRestart atomic.Uint64
+	WriterRestarts atomic.Uint64 // writer instances restarted
+	ReaderRestarts atomic.Uint64 // reader instances restarted
+	MonitorRestart atomic.Uint64 // WAL monitor instances restarted
 }

@@ -2,35 +2,37 @@ package actors
 
 import (
 	"fmt"
-	"runtime"
 	"runtime/debug"
 
-	"github.com/asynkron/protoactor-go/actor"
 	"github.com/ncruces/go-sqlite3"
 )
 
-// PanicError is the error a caller gets when its callback (or SQLite under
-// it) panicked. It wraps ErrPanic; Value is what was passed to panic.
-type PanicError struct {
-	Value any
-	Stack []byte
-}
+// PanicFunc builds the error a caller gets when its callback, or SQLite
+// under it, panicked: value is what was passed to panic, stack the
+// goroutine's stack at that point (nil when the panic was caught outside a
+// callback). The error must wrap ErrPanic. Package liteactor passes a
+// constructor of its *liteactor.PanicError, so that errors.As finds that
+// type on every path.
+type PanicFunc func(value any, stack []byte) error
 
-func (e *PanicError) Error() string { return fmt.Sprintf("liteactor: panic: %v", e.Value) }
-
-// Unwrap makes errors.Is(err, ErrPanic) true, and exposes a panicked error.
-func (e *PanicError) Unwrap() []error {
-	if err, ok := e.Value.(error); ok {
-		return []error{ErrPanic, err}
+// panicError builds the error for a panic with f, or, when f is nil (props
+// spawned without package liteactor), an error wrapping ErrPanic and, when
+// the panic value is an error, that error.
+func (f PanicFunc) panicError(value any, stack []byte) error {
+	if f != nil {
+		return f(value, stack)
 	}
-	return []error{ErrPanic}
+	if err, ok := value.(error); ok {
+		return fmt.Errorf("%w: %w", ErrPanic, err)
+	}
+	return fmt.Errorf("%w: %v", ErrPanic, value)
 }
 
-// callFn runs fn(c), turning a panic into a *PanicError.
-func callFn(fn func(*sqlite3.Conn) error, c *sqlite3.Conn) (err error, panicked bool) {
+// callFn runs fn(c), turning a panic into the error f builds.
+func callFn(fn func(*sqlite3.Conn) error, c *sqlite3.Conn, f PanicFunc) (err error, panicked bool) {
 	defer func() {
 		if p := recover(); p != nil {
-			err, panicked = &PanicError{Value: p, Stack: debug.Stack()}, true
+			err, panicked = f.panicError(p, debug.Stack()), true
 		}
 	}()
 	return fn(c), false
@@ -50,20 +52,4 @@ func (e errRestart) Error() string {
 func IsCallbackRestart(reason any) bool {
 	_, ok := reason.(errRestart)
 	return ok
-}
-
-// afterStep ends one unit of a connection actor's work. If a callback
-// panicked, every request is answered by now and the actor crashes on
-// purpose so the supervisor replaces its connection. Otherwise it yields, so
-// the callers just answered can submit again before the next Take (taking
-// the queue again at once keeps write batches and shared read transactions
-// tiny under load), then kicks itself for the next unit, letting control
-// messages interleave.
-func afterStep(ctx actor.Context, restart *error) {
-	if err := *restart; err != nil {
-		*restart = nil
-		panic(errRestart{err})
-	}
-	runtime.Gosched()
-	ctx.Send(ctx.Self(), KickMsg)
 }

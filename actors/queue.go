@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -90,6 +91,24 @@ func (q *Queue) Submit(r *Request) error {
 		q.c.Rejected.Add(1)
 		q.mu.Unlock()
 		return ErrQueueFull
+	}
+}
+
+// Await waits for the outcome of r, a request made with NewRequest that
+// Submit accepted. If ctx ends while r is still parked or queued, r is
+// withdrawn, never runs, and Await returns ctx's error; a request the
+// writer has taken is answered by the writer (a running statement is
+// interrupted by its ctx).
+func (q *Queue) Await(ctx context.Context, r *Request) error {
+	select {
+	case <-r.Done:
+		return r.Err
+	case <-ctx.Done():
+		if q.Cancel(r, ctx.Err()) {
+			return ctx.Err()
+		}
+		<-r.Done
+		return r.Err
 	}
 }
 

@@ -2,8 +2,6 @@ package actors
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,17 +9,14 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/ncruces/go-sqlite3"
-	"github.com/rs/zerolog"
 )
 
 // ReaderEnv is what the reader actors share and what outlives any one
 // instance.
 type ReaderEnv struct {
-	Queue    *ReadQueue
-	Conn     *ConnConfig
-	Counters *Counters
-	Log      zerolog.Logger
-	Self     []atomic.Pointer[actor.PID] // by reader index
+	ConnEnv
+	Queue *ReadQueue                  // the queue the readers pull from
+	Self  []atomic.Pointer[actor.PID] // by reader index
 	// Initial holds the connections Open made; instance i adopts Initial[i]
 	// once.
 	Initial []*Conn
@@ -36,7 +31,6 @@ type ReaderEnv struct {
 	// inflight: what each reader has taken and not answered (by index).
 	mu       sync.Mutex
 	inflight [][]*Request
-	stopped  stoppedSet
 }
 
 func (env *ReaderEnv) setInflight(i int, rs []*Request) {
@@ -79,40 +73,30 @@ func NewReaderEnv(n int) *ReaderEnv {
 
 // NewReaderProps returns the props of reader i.
 func NewReaderProps(env *ReaderEnv, i int) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &reader{env: env, idx: i} }, actor.WithDispatcher(env.Dispatchers[i]))
+	return actor.PropsFromProducer(func() actor.Actor {
+		rd := &reader{env: env, idx: i}
+		rd.connActor = connActor{env: &env.ConnEnv, role: rd, name: "reader", restarts: &env.Counters.ReaderRestarts,
+			denial: "transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) and PRAGMA query_only are not allowed in Query or Read",
+			log:    env.Log.With().Str("component", "reader").Int("reader", i).Logger()}
+		return rd
+	}, actor.WithDispatcher(env.Dispatchers[i]))
 }
 
+// reader is one of the pool's actors: it pulls reads from the ReadQueue
+// and runs each in a read transaction on its query_only connection.
 type reader struct {
-	env     *ReaderEnv
-	idx     int
-	conn    *Conn
-	buf     []*Request
-	restart error
-	guard   bool // caller SQL is running: transaction control is denied
-	denied  bool // the authorizer denied something while guarded
+	connActor
+	env *ReaderEnv
+	idx int
+	buf []*Request
 }
 
-func (rd *reader) Receive(ctx actor.Context) {
-	if rd.env.stopped.has(ctx.Self()) {
-		return // stopped, then restarted by protoactor: see stoppedSet
-	}
-	switch ctx.Message().(type) {
-	case *Kick:
-		rd.step(ctx)
-	case *actor.Started:
-		rd.start(ctx)
-	case *actor.Restarting:
-		rd.env.Counters.ReaderRestarts.Add(1)
-		rd.closeConn()
-	case *actor.Stopping:
-		rd.env.stopped.add(ctx.Self())
-		rd.closeConn()
-	}
-}
+// control ignores every other message: readers take none.
+func (rd *reader) control(any, bool) {}
 
 func (rd *reader) start(ctx actor.Context) {
 	env := rd.env
-	rd.conn = startConn(&env.Initial[rd.idx], OpenReader, env.Conn, rd.authorize, "reader")
+	rd.conn = startConn(&env.Initial[rd.idx], OpenReader, env.Conn, rd.authorize, rd.name)
 	env.Self[rd.idx].Store(ctx.Self())
 	env.Txns[rd.idx].end() // a crashed instance's transaction died with its connection
 	// Reads a crashed instance had taken go back to the front of the queue.
@@ -120,15 +104,6 @@ func (rd *reader) start(ctx actor.Context) {
 	env.setInflight(rd.idx, nil)
 	if !env.Queue.IsIdle(rd.idx) {
 		ctx.Send(ctx.Self(), KickMsg)
-	}
-}
-
-func (rd *reader) closeConn() {
-	if rd.conn != nil {
-		if err := rd.conn.Close(); err != nil {
-			rd.env.Log.Warn().Str("component", "reader").Int("reader", rd.idx).Err(err).Msg("close connection")
-		}
-		rd.conn = nil
 	}
 }
 
@@ -143,7 +118,7 @@ func (rd *reader) step(ctx actor.Context) {
 	if len(batch) > 1 {
 		rd.runGroup(batch)
 	} else {
-		rd.runOne(batch[0])
+		rd.runRead(batch[0])
 		rd.answer(batch[0])
 	}
 	if !rd.conn.GetAutocommit() {
@@ -157,7 +132,7 @@ func (rd *reader) step(ctx actor.Context) {
 	env.setInflight(rd.idx, nil)
 	rd.buf = batch[:0]
 	clear(batch[:cap(batch)])
-	afterStep(ctx, &rd.restart)
+	rd.afterStep(ctx)
 }
 
 // runGroup runs several point queries in one read transaction: one snapshot
@@ -167,7 +142,7 @@ func (rd *reader) runGroup(batch []*Request) {
 	rd.env.Counters.ReadGroups.Add(1)
 	began := rd.exec("BEGIN") == nil
 	for i, r := range batch {
-		rd.runOne(r)
+		rd.runRead(r)
 		r.Batch, r.BatchPos = len(batch), i
 	}
 	if began && !rd.conn.GetAutocommit() {
@@ -183,7 +158,8 @@ func (rd *reader) answer(r *Request) {
 	r.complete(nil)
 }
 
-func (rd *reader) runOne(r *Request) {
+// runRead runs one read or query, under ReadTxnMaxAge's watch when set.
+func (rd *reader) runRead(r *Request) {
 	if r.Timed {
 		r.Started = time.Now()
 	}
@@ -191,24 +167,18 @@ func (rd *reader) runOne(r *Request) {
 		r.Err = err
 		return
 	}
-	ctx := r.Ctx
-	if rd.env.MaxReadAge > 0 {
-		var done func()
-		ctx, done = rd.env.Txns[rd.idx].watch(ctx)
-		defer done()
+	if rd.env.MaxReadAge <= 0 {
+		rd.runOne(r, r.Ctx)
+		return
 	}
-	interruptible := ctx.Done() != nil
-	if interruptible {
-		rd.conn.SetInterrupt(ctx)
-	}
-	defer func() {
-		if interruptible {
-			rd.conn.SetInterrupt(context.Background())
-		}
-		if p := recover(); p != nil {
-			rd.broken(r, &PanicError{Value: p})
-		}
-	}()
+	ctx, done := rd.env.Txns[rd.idx].watch(r.Ctx)
+	defer done()
+	rd.runOne(r, ctx)
+}
+
+// run runs r on the connection (see connActor.runOne); ctx is r.Ctx, or
+// the one ReadTxnMaxAge may cancel.
+func (rd *reader) run(r *Request, ctx context.Context) {
 	switch r.Kind {
 	case KindQuery:
 		rd.guard, rd.denied = true, false
@@ -221,34 +191,11 @@ func (rd *reader) runOne(r *Request) {
 	if rd.env.MaxReadAge > 0 {
 		r.Err = tooOld(ctx, r.Err)
 	}
-	if r.Err != nil && interruptible && r.Ctx.Err() != nil && errors.Is(r.Err, sqlite3.INTERRUPT) {
-		r.Err = fmt.Errorf("%w (%w)", r.Ctx.Err(), r.Err)
-	}
 }
 
-// read runs the callback in one read transaction.
-func (rd *reader) read(r *Request) error {
-	if err := rd.exec("BEGIN"); err != nil {
-		return err
-	}
-	rd.guard, rd.denied = true, false
-	err, panicked := callFn(r.Fn, rd.conn.Conn)
-	rd.guard = false
-	rd.conn.SetInterrupt(context.Background())
-	if panicked {
-		rd.restart = err
-	}
-	if !rd.conn.GetAutocommit() {
-		if cErr := rd.exec("ROLLBACK"); cErr != nil && rd.restart == nil {
-			rd.restart = cErr
-		}
-	}
-	return err
-}
-
-// broken answers r, puts the rest of the batch back in the queue, and
-// crashes so the supervisor replaces the connection.
-func (rd *reader) broken(r *Request, err error) {
+// release takes r out of what this reader holds in flight (the rest go back
+// to the queue when the next instance starts) and counts it answered.
+func (rd *reader) release(r *Request) {
 	env := rd.env
 	var rest []*Request
 	for _, o := range env.getInflight(rd.idx) {
@@ -257,13 +204,22 @@ func (rd *reader) broken(r *Request, err error) {
 		}
 	}
 	env.setInflight(rd.idx, rest)
-	r.Err = err
-	rd.answer(r)
-	panic(fmt.Errorf("liteactor: reader connection broken: %w", err))
+	env.Counters.Reads.Add(1)
 }
 
-func (rd *reader) exec(sql string) error {
-	return rd.conn.execEngine(sql)
+// read runs the callback in one read transaction.
+func (rd *reader) read(r *Request) error {
+	if err := rd.exec("BEGIN"); err != nil {
+		return err
+	}
+	rd.guard, rd.denied = true, false
+	err := rd.callback(r.Fn)
+	if !rd.conn.GetAutocommit() {
+		if cErr := rd.exec("ROLLBACK"); cErr != nil && rd.restart == nil {
+			rd.restart = cErr
+		}
+	}
+	return err
 }
 
 // authorize denies, in callers' SQL, transaction control (BEGIN, COMMIT,
@@ -280,11 +236,4 @@ func (rd *reader) authorize(action sqlite3.AuthorizerActionCode, name3rd, name4t
 		return sqlite3.AUTH_DENY
 	}
 	return sqlite3.AUTH_OK
-}
-
-func (rd *reader) explain(err error) error {
-	if err != nil && rd.denied && errors.Is(err, sqlite3.AUTH) {
-		return fmt.Errorf("%w: transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT) and PRAGMA query_only are not allowed in Query or Read: %w", ErrInvalidArg, err)
-	}
-	return err
 }

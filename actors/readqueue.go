@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -22,14 +24,19 @@ type ReadQueue struct {
 	drained  chan struct{}
 	kick     func(reader int)
 	c        *Counters
+
+	timeoutErr error     // what a read that waited longer than timeout gets
+	timers     sync.Pool // of *time.Timer: Await's, reused so that a wait costs no allocation
 }
 
 // NewReadQueue returns a queue for n readers, all idle. Reads that wait for
-// a reader longer than timeout fail with ErrReadTimeout; up to maxGroup
-// queued point queries share one read transaction.
+// a reader longer than timeout (0: no limit) fail with an error wrapping
+// ErrReadTimeout; up to maxGroup queued point queries share one read
+// transaction. kick(i) wakes reader i.
 func NewReadQueue(n int, timeout time.Duration, maxGroup int, c *Counters, kick func(int)) *ReadQueue {
 	q := &ReadQueue{timeout: timeout, maxGroup: max(1, maxGroup), c: c, kick: kick,
-		isIdle: make([]bool, n), drained: make(chan struct{})}
+		isIdle: make([]bool, n), drained: make(chan struct{}),
+		timeoutErr: fmt.Errorf("%w (%s)", ErrReadTimeout, timeout)}
 	for i := n - 1; i >= 0; i-- {
 		q.idle = append(q.idle, i)
 		q.isIdle[i] = true
@@ -37,11 +44,13 @@ func NewReadQueue(n int, timeout time.Duration, maxGroup int, c *Counters, kick 
 	return q
 }
 
-// Submit queues r. It reports whether r went straight to an idle reader (so
-// no reader timeout can apply). A non-nil error (ErrClosed) means r was
-// refused and will never be completed. A request with a Reply (actor path)
-// that has to wait gets its ReadTimeout timer here; Go callers run their own.
-func (q *ReadQueue) Submit(r *Request) (dispatched bool, err error) {
+// Submit queues r. It reports whether r had to wait (no reader was idle).
+// A nil error means r will be completed exactly once: by the reader that
+// takes it, or by the queue (ErrClosed at shutdown; ErrReadTimeout for a
+// request with a Reply that waited longer than the timeout), or r is
+// withdrawn by Cancel (Await does that for a Go caller). A non-nil error
+// (ErrClosed) means r was refused and will never be completed.
+func (q *ReadQueue) Submit(r *Request) (waiting bool, err error) {
 	if r.Timed {
 		r.Enqueued = time.Now()
 	}
@@ -59,25 +68,61 @@ func (q *ReadQueue) Submit(r *Request) (dispatched bool, err error) {
 		q.busy++
 		q.mu.Unlock()
 		q.kick(i)
-		return true, nil
+		return false, nil
 	}
 	if r.Reply != nil && q.timeout > 0 {
+		// An actor's request cannot wait in a select: a timer answers it.
 		r.timer = time.AfterFunc(q.timeout, func() {
-			if q.Cancel(r, ErrReadTimeout) {
+			if q.Cancel(r, q.timeoutErr) {
 				r.complete(nil)
 			}
 		})
 	}
 	q.mu.Unlock()
-	return false, nil
+	return true, nil
+}
+
+// Await waits for the outcome of r, a request made with NewRequest that
+// Submit accepted (waiting is what it reported). A read still waiting for a
+// reader when ctx ends, or after the timeout, is withdrawn and never runs:
+// it fails with ctx's error, or with an error wrapping ErrReadTimeout (the
+// same one a typed message gets). A read a reader has taken is answered by
+// that reader.
+func (q *ReadQueue) Await(ctx context.Context, r *Request, waiting bool) error {
+	var timeout <-chan time.Time
+	if waiting && q.timeout > 0 {
+		t, _ := q.timers.Get().(*time.Timer)
+		if t == nil {
+			t = time.NewTimer(q.timeout)
+		} else {
+			t.Reset(q.timeout)
+		}
+		defer func() { t.Stop(); q.timers.Put(t) }()
+		timeout = t.C
+	}
+	select {
+	case <-r.Done:
+		return r.Err
+	case <-ctx.Done():
+		if q.Cancel(r, ctx.Err()) {
+			return ctx.Err()
+		}
+	case <-timeout:
+		if q.Cancel(r, q.timeoutErr) {
+			return q.timeoutErr
+		}
+	}
+	<-r.Done
+	return r.Err
 }
 
 // Cancel withdraws r if no reader has taken it, recording err as its
-// outcome without signalling it. It reports false if a reader owns r.
+// outcome without signalling it. It reports false if a reader owns r (or r
+// was already answered).
 func (q *ReadQueue) Cancel(r *Request, err error) bool {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if r.state != stQueued {
-		q.mu.Unlock()
 		return false
 	}
 	q.list.remove(r)
@@ -88,7 +133,6 @@ func (q *ReadQueue) Cancel(r *Request, err error) bool {
 		r.timer = nil
 	}
 	q.c.ReadsExpired.Add(1)
-	q.mu.Unlock()
 	return true
 }
 
@@ -208,6 +252,3 @@ func (q *ReadQueue) Load() (busy, idle, waiting int) {
 	defer q.mu.Unlock()
 	return q.busy, len(q.idle), q.list.n
 }
-
-// Timeout is the configured reader wait limit.
-func (q *ReadQueue) Timeout() time.Duration { return q.timeout }

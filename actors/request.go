@@ -38,15 +38,15 @@ func (k Kind) String() string {
 
 // Result is what an Exec reports.
 type Result struct {
-	RowsAffected int64
-	LastInsertID int64
+	RowsAffected int64 // SQLite's changes()
+	LastInsertID int64 // SQLite's last_insert_rowid() on the writer connection
 }
 
 // Rows is a fully materialised query result. Values holds one slice per row,
 // each value an int64, float64, string, []byte or nil.
 type Rows struct {
-	Columns []string
-	Values  [][]any
+	Columns []string // result column names
+	Values  [][]any  // one slice per row
 }
 
 // request states, guarded by the mutex of the queue that holds the request.
@@ -63,32 +63,32 @@ const (
 // either by the queue (dropped, expired, cancelled, closed) or by the actor
 // that took it.
 type Request struct {
-	Kind Kind
-	Ctx  context.Context
-	SQL  string
-	Args []any
-	Fn   func(*sqlite3.Conn) error
+	Kind  Kind            // what it asks for
+	state uint8           // guarded by the lock of the queue that holds it (next to Kind: keeps Request in its size class)
+	Ctx   context.Context // a queued request whose Ctx ends never runs; a running one is interrupted
+	SQL   string          // KindExec, KindQuery: the statement
+	Args  []any           // KindExec, KindQuery: its arguments
+	Fn    func(*sqlite3.Conn) error
 
 	// Outcome, valid once the request is done.
-	Result Result
-	Rows   *Rows
-	Err    error
+	Result Result // KindExec
+	Rows   *Rows  // KindQuery
+	Err    error  // nil on success
 
 	// Timing, for observers: recorded only when Timed is set, so that the
 	// hot path pays no clock reads when nobody looks.
 	Timed    bool
-	Enqueued time.Time
-	Started  time.Time
-	Finished time.Time
-	Batch    int // size of the batch the request ran in
-	BatchPos int // its position in that batch
+	Enqueued time.Time // when a queue accepted it
+	Started  time.Time // when an actor began running it
+	Finished time.Time // when it was answered
+	Batch    int       // size of the batch the request ran in
+	BatchPos int       // its position in that batch
 
 	// Reply, when set, is called exactly once with the completed request
 	// (the actor-message path). Otherwise Done is signalled.
 	Reply func(*Request)
-	Done  chan struct{}
+	Done  chan struct{} // receives once when the request is answered (NewRequest)
 
-	state      uint8
 	prev, next *Request
 	timer      *time.Timer // BlockTimeout / ReadTimeout timer of a parked actor request
 }
@@ -118,70 +118,6 @@ func (r *Request) complete(err error) {
 		return
 	}
 	r.Done <- struct{}{}
-}
-
-// reqList is an intrusive doubly linked FIFO of requests: O(1) push, pop and
-// removal from the middle (cancellation), no allocation.
-type reqList struct {
-	head, tail *Request
-	n          int
-}
-
-func (l *reqList) pushBack(r *Request) {
-	r.prev, r.next = l.tail, nil
-	if l.tail == nil {
-		l.head = r
-	} else {
-		l.tail.next = r
-	}
-	l.tail = r
-	l.n++
-}
-
-func (l *reqList) pushFront(r *Request) {
-	r.prev, r.next = nil, l.head
-	if l.head == nil {
-		l.tail = r
-	} else {
-		l.head.prev = r
-	}
-	l.head = r
-	l.n++
-}
-
-func (l *reqList) remove(r *Request) {
-	if r.prev == nil {
-		l.head = r.next
-	} else {
-		r.prev.next = r.next
-	}
-	if r.next == nil {
-		l.tail = r.prev
-	} else {
-		r.next.prev = r.prev
-	}
-	r.prev, r.next = nil, nil
-	l.n--
-}
-
-// drain empties the list, marking every request done, and returns them in
-// order for the caller to complete outside its lock.
-func (l *reqList) drain() []*Request {
-	var rs []*Request
-	for l.n > 0 {
-		r := l.popFront()
-		r.state = stDone
-		rs = append(rs, r)
-	}
-	return rs
-}
-
-func (l *reqList) popFront() *Request {
-	r := l.head
-	if r != nil {
-		l.remove(r)
-	}
-	return r
 }
 
 // NewReplyRequest returns a request completed by calling reply (the actor

@@ -9,54 +9,37 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/liteactor/liteactor/messages"
 	"github.com/ncruces/go-sqlite3"
-	"github.com/rs/zerolog"
 )
 
-// Kick tells an actor that work is available in its queue.
-type Kick struct{}
-
-// KickMsg is the one Kick value sent.
-var KickMsg = &Kick{}
-
 // Checkpoint asks the writer to run wal_checkpoint between batches; Reply
-// gets the result (it must not block).
+// gets the result (it must not block). The mode is not checked here: the
+// engine refuses RESTART and unknown modes before sending.
 type Checkpoint struct {
-	Mode sqlite3.CheckpointMode
+	Mode sqlite3.CheckpointMode // run as given
 	// BusyTimeout, when positive, bounds how long the checkpoint waits for
 	// readers or writers (the connection's busy timeout for this call only).
 	BusyTimeout time.Duration
-	Reply       func(CheckpointResult)
-}
-
-// CheckpointResult is wal_checkpoint's outcome.
-type CheckpointResult struct {
-	Mode         sqlite3.CheckpointMode
-	LogFrames    int
-	Checkpointed int
-	Err          error
-	At           time.Time
+	// Reply gets the result, exactly once, on the writer's goroutine.
+	Reply func(messages.CheckpointResult)
 }
 
 // WriterEnv is the writer's state that outlives any one actor instance: the
 // queue, the connection settings, and the batch in flight, so a restart
 // neither loses nor repeats an admitted request.
 type WriterEnv struct {
-	Queue    *Queue
-	Conn     *ConnConfig
-	Counters *Counters
-	Log      zerolog.Logger
-	MaxBatch int
-	Self     atomic.Pointer[actor.PID]
+	ConnEnv
+	Queue    *Queue                    // the admission queue the writer takes batches from
+	MaxBatch int                       // most requests per transaction
+	Self     atomic.Pointer[actor.PID] // the running instance, for kicks and checkpoints
 	// Initial is the connection Open made; the first instance adopts it.
 	Initial *Conn
 	// OnCheckpoint, if set, sees every checkpoint result (WAL monitor stats).
-	OnCheckpoint func(CheckpointResult)
+	OnCheckpoint func(messages.CheckpointResult)
 	// OnConn, if set, is called with every fresh writer connection (the WAL
 	// monitor installs its WAL hook there).
 	OnConn func(*sqlite3.Conn)
-
-	stopped stoppedSet
 
 	// Ready is closed once the first writer instance has started and its PID
 	// is known (Open waits for it).
@@ -99,49 +82,46 @@ func (env *WriterEnv) FailInflight(err error) {
 }
 
 // NewWriterProps returns the props of the writer actor.
+// It panics if env.Dispatcher is nil.
 func NewWriterProps(env *WriterEnv) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &writer{env: env} }, actor.WithDispatcher(env.Dispatcher))
+	return actor.PropsFromProducer(func() actor.Actor {
+		w := &writer{env: env}
+		w.connActor = connActor{env: &env.ConnEnv, role: w, name: "writer", restarts: &env.Counters.WriterRestarts,
+			denial: "transaction control (BEGIN, COMMIT, ROLLBACK, RELEASE) is not allowed in Exec or Write; use Exclusive",
+			log:    env.Log.With().Str("component", "writer").Logger()}
+		return w
+	}, actor.WithDispatcher(env.Dispatcher))
 }
 
+// writer is the one actor that writes: it takes batches from the admission
+// queue and commits each in one transaction (group commit).
 type writer struct {
-	env     *WriterEnv
-	conn    *Conn
-	buf     []*Request
-	guard   bool // user SQL is running: transaction control is denied
-	single  bool // a one-statement Exec is being prepared: savepoints are denied
-	denied  bool // the authorizer denied something while guarded
-	sp      bool // the authorizer denied a savepoint statement in single mode
-	restart error
+	connActor
+	env    *WriterEnv
+	buf    []*Request
+	single bool // a one-statement Exec is being prepared: savepoints are denied
+	sp     bool // the authorizer denied a savepoint statement in single mode
 }
 
 const savepointName = "liteactor_write"
 
-func (w *writer) Receive(ctx actor.Context) {
-	if w.env.stopped.has(ctx.Self()) { // stopped, then restarted by protoactor: see stoppedSet
-		if m, ok := ctx.Message().(*Checkpoint); ok {
-			m.Reply(CheckpointResult{Mode: m.Mode, Err: ErrClosed, At: time.Now()})
-		}
+// control answers a checkpoint request; a stopped instance answers it
+// ErrClosed.
+func (w *writer) control(msg any, refused bool) {
+	m, ok := msg.(*Checkpoint)
+	if !ok {
 		return
 	}
-	switch m := ctx.Message().(type) {
-	case *Kick:
-		w.step(ctx)
-	case *Checkpoint:
-		m.Reply(w.checkpoint(m.Mode, m.BusyTimeout))
-	case *actor.Started:
-		w.start(ctx)
-	case *actor.Restarting:
-		w.env.Counters.WriterRestarts.Add(1)
-		w.closeConn()
-	case *actor.Stopping:
-		w.env.stopped.add(ctx.Self())
-		w.closeConn()
+	if refused {
+		m.Reply(messages.CheckpointResult{Mode: m.Mode, Err: ErrClosed, At: time.Now()})
+		return
 	}
+	m.Reply(w.checkpoint(m.Mode, m.BusyTimeout))
 }
 
 func (w *writer) start(ctx actor.Context) {
 	env := w.env
-	w.conn = startConn(&env.Initial, OpenWriter, env.Conn, w.authorize, "writer")
+	w.conn = startConn(&env.Initial, OpenWriter, env.Conn, w.authorize, w.name)
 	if env.OnConn != nil {
 		env.OnConn(w.conn.Conn)
 	}
@@ -159,15 +139,6 @@ func (w *writer) start(ctx actor.Context) {
 	ctx.Send(ctx.Self(), KickMsg)
 }
 
-func (w *writer) closeConn() {
-	if w.conn != nil {
-		if err := w.conn.Close(); err != nil {
-			w.env.Log.Warn().Str("component", "writer").Err(err).Msg("close connection")
-		}
-		w.conn = nil
-	}
-}
-
 // step runs one batch, then kicks itself so control messages (checkpoints)
 // interleave with batches under sustained load.
 func (w *writer) step(ctx actor.Context) {
@@ -178,7 +149,7 @@ func (w *writer) step(ctx actor.Context) {
 	w.runBatch(batch)
 	w.buf = batch[:0]
 	clear(batch[:cap(batch)])
-	afterStep(ctx, &w.restart)
+	w.afterStep(ctx)
 }
 
 // runBatch runs the batch and answers every request in it. If the connection
@@ -200,7 +171,7 @@ func (w *writer) runBatch(batch []*Request) {
 	env.setInflight(batch, true)
 	w.answer(batch)
 	if debug {
-		env.Log.Debug().Str("component", "writer").Str("op", "commit").Int("batch", len(batch)).Dur("duration", time.Since(start)).Msg("batch done")
+		w.log.Debug().Str("op", "commit").Int("batch", len(batch)).Dur("duration", time.Since(start)).Msg("batch done")
 	}
 }
 
@@ -238,7 +209,10 @@ func (w *writer) runGroup(batch []*Request) {
 				r.Err = err
 				continue
 			}
-			w.runOne(r)
+			if r.Timed {
+				r.Started = time.Now()
+			}
+			w.runOne(r, r.Ctx)
 			if w.conn.GetAutocommit() {
 				rolledBack = i
 				break
@@ -267,39 +241,19 @@ func (w *writer) runGroup(batch []*Request) {
 	}
 }
 
-// runOne runs one request inside the open transaction. A panic outside a
-// callback (SQLite out of memory, say) means the connection can no longer be
-// trusted: answer this request, keep the rest in flight, crash.
-func (w *writer) runOne(r *Request) {
-	if r.Timed {
-		r.Started = time.Now()
-	}
-	interruptible := r.Ctx.Done() != nil
-	if interruptible {
-		w.conn.SetInterrupt(r.Ctx)
-	}
-	defer func() {
-		if interruptible {
-			w.conn.SetInterrupt(context.Background())
-		}
-		if p := recover(); p != nil {
-			w.broken(r, &PanicError{Value: p})
-		}
-	}()
+// run runs one request inside the open transaction (see connActor.runOne).
+func (w *writer) run(r *Request, _ context.Context) {
 	switch r.Kind {
 	case KindExec:
 		r.Result, r.Err = w.userExec(r)
 	case KindWrite:
 		r.Err = w.userWrite(r)
 	}
-	if r.Err != nil && interruptible && r.Ctx.Err() != nil && errors.Is(r.Err, sqlite3.INTERRUPT) {
-		r.Err = fmt.Errorf("%w (%w)", r.Ctx.Err(), r.Err)
-	}
 }
 
-// broken answers r with err, leaves the other in-flight requests for the next
-// instance, and crashes the actor.
-func (w *writer) broken(r *Request, err error) {
+// release takes r out of the batch in flight, leaving the rest for the next
+// instance, and counts it answered.
+func (w *writer) release(r *Request) {
 	env := w.env
 	all, _ := env.takeInflight()
 	rest := make([]*Request, 0, len(all))
@@ -310,8 +264,6 @@ func (w *writer) broken(r *Request, err error) {
 	}
 	env.setInflight(rest, false)
 	env.Counters.Completed.Add(1)
-	r.complete(err)
-	panic(fmt.Errorf("liteactor: writer connection broken: %w", err))
 }
 
 // userExec runs a caller's Exec. A single statement runs bare inside the
@@ -350,12 +302,7 @@ func (w *writer) userWrite(r *Request) error {
 		return err
 	}
 	w.guard, w.denied = true, false
-	err, panicked := callFn(r.Fn, w.conn.Conn)
-	w.guard = false
-	w.conn.SetInterrupt(context.Background()) // the engine's own statements must not be interrupted
-	if panicked {
-		w.restart = err
-	}
+	err := w.callback(r.Fn)
 	return w.explain(w.endSavepoint(err))
 }
 
@@ -380,13 +327,6 @@ func (w *writer) endSavepoint(err error) error {
 	return err
 }
 
-func (w *writer) explain(err error) error {
-	if err != nil && w.denied && errors.Is(err, sqlite3.AUTH) {
-		return fmt.Errorf("%w: transaction control (BEGIN, COMMIT, ROLLBACK, RELEASE) is not allowed in Exec or Write; use Exclusive: %w", ErrInvalidArg, err)
-	}
-	return err
-}
-
 // authorize denies statements that would end the engine's transaction, or
 // touch the engine's savepoint, while user SQL runs inside it; and savepoint
 // statements in a one-statement Exec (see userExec).
@@ -405,11 +345,6 @@ func (w *writer) authorize(action sqlite3.AuthorizerActionCode, name3rd, name4th
 	return sqlite3.AUTH_OK
 }
 
-// exec runs one of the engine's own statements.
-func (w *writer) exec(sql string) error {
-	return w.conn.execEngine(sql)
-}
-
 func (w *writer) runExclusive(r *Request) {
 	if r.Timed {
 		r.Started = time.Now()
@@ -423,11 +358,7 @@ func (w *writer) runExclusive(r *Request) {
 		w.conn.SetInterrupt(r.Ctx)
 		defer w.conn.SetInterrupt(context.Background())
 	}
-	err, panicked := callFn(r.Fn, w.conn.Conn)
-	w.conn.SetInterrupt(context.Background())
-	if panicked {
-		w.restart = err
-	}
+	err := w.callback(r.Fn)
 	if !w.conn.GetAutocommit() {
 		if rbErr := w.exec("ROLLBACK"); rbErr != nil && w.restart == nil {
 			w.restart = rbErr
@@ -439,8 +370,8 @@ func (w *writer) runExclusive(r *Request) {
 	r.Err = err
 }
 
-func (w *writer) checkpoint(mode sqlite3.CheckpointMode, busy time.Duration) CheckpointResult {
-	res := CheckpointResult{Mode: mode, At: time.Now()}
+func (w *writer) checkpoint(mode sqlite3.CheckpointMode, busy time.Duration) messages.CheckpointResult {
+	res := messages.CheckpointResult{Mode: mode, At: time.Now()}
 	if w.conn == nil {
 		res.Err = ErrClosed
 		return res

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -98,7 +98,7 @@ func TestCheckUnhealthyWhenTheWriterDoesNotAnswer(t *testing.T) {
 	for range 2 { // fill the queue behind the stuck write
 		wg.Go(func() { eng.Exec(ctx, "SELECT 1") })
 	}
-	waitFor(t, func() bool { return eng.Stats().QueueDepth == 2 })
+	enginetest.WaitFor(t, "condition", func() bool { return eng.Stats().QueueDepth == 2 })
 	h := Check(ctx, eng, HealthOptions{Timeout: 50 * time.Millisecond})
 	close(release)
 	wg.Wait()
@@ -127,7 +127,7 @@ func TestCheckUnhealthyWhenNoReaderAnswers(t *testing.T) {
 	})
 	<-entered
 	wg.Go(func() { eng.Query(ctx, "SELECT 1") })
-	waitFor(t, func() bool { return eng.Stats().ReadsWaiting == 1 })
+	enginetest.WaitFor(t, "condition", func() bool { return eng.Stats().ReadsWaiting == 1 })
 	h := Check(ctx, eng, HealthOptions{Timeout: 50 * time.Millisecond})
 	close(release)
 	wg.Wait()
@@ -288,19 +288,6 @@ func TestAutoVacuumAndIncrementalVacuum(t *testing.T) {
 	}
 	if _, err := SetAutoVacuum(ctx, eng, 7); err == nil {
 		t.Fatal("mode 7 accepted")
-	}
-}
-
-// waitFor polls cond, yielding to the goroutines about to make it true,
-// until it holds or a 10s deadline passes.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached within 10s")
-		}
-		runtime.Gosched()
 	}
 }
 

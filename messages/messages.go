@@ -9,11 +9,21 @@
 // Every request sent with a sender gets exactly one reply. Writes pass the
 // same admission queue and overflow policy as the Go API; under Block and
 // BlockTimeout a request that finds the queue full waits parked (FIFO, with
-// BlockTimeout's timer) without stalling the front door. A request sent
-// without a sender (Send) still runs; its outcome is only logged.
+// BlockTimeout's timer) without stalling the front door.
+//
+// A request sent without a sender (Send instead of Request) still runs,
+// under the same admission queue and policy, but its reply has nowhere to go
+// and is discarded: nothing is logged, and an error it met is lost. Send
+// requests with Request when the outcome matters. (GetStats answers through
+// protoactor's Respond, which routes a reply without a sender to the dead
+// letters.)
+//
+// The package imports nothing of the engine's: it is the vocabulary the
+// engine's packages and a service's actors share.
 package messages
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
@@ -72,17 +82,47 @@ type Done struct {
 type GetStats struct{}
 
 // Checkpoint asks the writer to run wal_checkpoint with Mode (PASSIVE, FULL
-// or TRUNCATE; RESTART is refused) between batches. Reply:
-// *CheckpointResult.
+// or TRUNCATE; RESTART and unknown modes are refused with an error wrapping
+// ErrInvalidArg) between batches. Reply: *CheckpointResult.
 type Checkpoint struct {
 	Mode sqlite3.CheckpointMode
 }
 
-// CheckpointResult answers Checkpoint.
+// CheckpointResult is what one wal_checkpoint did. It answers Checkpoint,
+// is what Engine.Checkpoint returns, and is what the WAL monitor records.
 type CheckpointResult struct {
-	LogFrames    int // frames in the WAL
-	Checkpointed int // frames copied back into the database
-	Err          error
+	// Mode is the checkpoint mode that was asked for.
+	Mode sqlite3.CheckpointMode
+	// LogFrames is the number of frames in the WAL (-1 if SQLite could not
+	// tell, for example outside WAL mode).
+	LogFrames int
+	// Checkpointed is the number of those frames copied back into the
+	// database file.
+	Checkpointed int
+	// At is when the writer ran the checkpoint; zero if it never ran
+	// (refused, vetoed, or the writer was gone).
+	At time.Time
+	// Err is the checkpoint's error, nil on success. sqlite3.BUSY means
+	// readers or writers kept it from finishing; the figures are still
+	// valid.
+	Err error
+}
+
+// ModeName is the name of a checkpoint mode as the engine writes it in
+// logs, in WALStats.Checkpoints and in observer Op.Detail: "PASSIVE",
+// "FULL", "RESTART", "TRUNCATE", or "mode(N)" for an unknown one.
+func ModeName(mode sqlite3.CheckpointMode) string {
+	switch mode {
+	case sqlite3.CHECKPOINT_PASSIVE:
+		return "PASSIVE"
+	case sqlite3.CHECKPOINT_FULL:
+		return "FULL"
+	case sqlite3.CHECKPOINT_RESTART:
+		return "RESTART"
+	case sqlite3.CHECKPOINT_TRUNCATE:
+		return "TRUNCATE"
+	}
+	return fmt.Sprintf("mode(%d)", int(mode))
 }
 
 // Stats is a snapshot of an engine's figures. Counters are monotonic since

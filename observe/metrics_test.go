@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/liteactor/liteactor/observe"
 	"github.com/ncruces/go-sqlite3"
 )
@@ -75,10 +76,10 @@ func TestMetricsLiveEngine(t *testing.T) {
 	}
 	// Capacity 1 with Reject: hold the writer, queue one write, and the
 	// next is refused.
-	release := holdWriter(t, eng)
+	release := enginetest.HoldWriter(t, eng)
 	queued := make(chan error, 1)
 	go func() { _, err := eng.Exec(ctx, "UPDATE t SET v = 'y'"); queued <- err }()
-	waitFor(t, "a queued write", func() bool { return eng.Stats().QueueDepth == 1 })
+	enginetest.WaitFor(t, "a queued write", func() bool { return eng.Stats().QueueDepth == 1 })
 	if _, err := eng.Exec(ctx, "UPDATE t SET v = 'z'"); !errors.Is(err, liteactor.ErrQueueFull) {
 		t.Fatalf("write into a full queue: %v", err)
 	}

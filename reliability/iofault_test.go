@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/liteactor/liteactor/internal/faultvfs"
 	"github.com/ncruces/go-sqlite3"
 )
@@ -212,15 +213,12 @@ func errorShape(err error) string {
 // after a fault cleared.
 func recoverWrites(t *testing.T, p *pairWriter) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, err := p.write(context.Background())
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the writer did not recover after the fault cleared: %v", err)
-		}
+	var err error
+	if enginetest.Poll(enginetest.Timeout, func() bool {
+		_, err = p.write(context.Background())
+		return err == nil
+	}) != nil {
+		t.Fatalf("the writer did not recover after the fault cleared: %v", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"go.uber.org/goleak"
 )
 
@@ -30,14 +31,12 @@ func TestMain(m *testing.M) {
 // alive for up to its 1s interval after the last dead letter (a message sent
 // to an actor that has stopped), longer than goleak's own retries.
 func waitNoGoroutines(opts ...goleak.Option) error {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := goleak.Find(opts...)
-		if err == nil || time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	var err error
+	enginetest.Poll(5*time.Second, func() bool {
+		err = goleak.Find(opts...)
+		return err == nil
+	})
+	return err
 }
 
 // testConfig is MinimalConfig with n readers, a Block queue (no write is
@@ -110,15 +109,11 @@ func integrityOK(t testing.TB, e *liteactor.Engine) {
 // it crashes, so the restart is counted a moment after the caller returns.
 func waitRestarts(t testing.TB, e *liteactor.Engine, what string, ok func(writer, reader uint64) bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		r := e.Stats().Restarts
-		if ok(r.Writer, r.Reader) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("restarts: writer %d, reader %d; want %s", r.Writer, r.Reader, what)
-		}
-		time.Sleep(time.Millisecond)
+	var r liteactor.Stats
+	if err := enginetest.Poll(enginetest.Timeout, func() bool {
+		r = e.Stats()
+		return ok(r.Restarts.Writer, r.Restarts.Reader)
+	}); err != nil {
+		t.Fatalf("restarts: writer %d, reader %d; want %s", r.Restarts.Writer, r.Restarts.Reader, what)
 	}
 }

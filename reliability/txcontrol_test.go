@@ -6,21 +6,17 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/ncruces/go-sqlite3"
 )
 
 // waitQueued polls Stats until n writes are queued behind the writer.
 func waitQueued(t *testing.T, e *liteactor.Engine, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for e.Stats().QueueDepth < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("queue depth %d, want %d", e.Stats().QueueDepth, n)
-		}
-		time.Sleep(time.Millisecond)
+	if err := enginetest.Poll(enginetest.Timeout, func() bool { return e.Stats().QueueDepth >= n }); err != nil {
+		t.Fatalf("queue depth %d, want %d", e.Stats().QueueDepth, n)
 	}
 }
 

@@ -11,8 +11,8 @@ import (
 // Budget bounds restarts: more than Max failures of one child within Within
 // escalate to the supervisor's own parent.
 type Budget struct {
-	Max    int
-	Within time.Duration
+	Max    int           // failures tolerated per child...
+	Within time.Duration // ...within this window
 }
 
 // strategy is one-for-one with a restart budget. A deliberate restart after

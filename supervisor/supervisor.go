@@ -1,6 +1,13 @@
-// Package supervisor is the root of an engine's actor tree: it spawns the
-// writer, the readers and the WAL monitor, restarts them one-for-one within a
-// budget, and is the front door for typed messages from a service's actors.
+// Package supervisor owns an engine below its facade: Start opens the
+// database and its connections, builds the queues and the connection actors'
+// shared state, and spawns the tree; Tree carries the Go API's requests to
+// the queues and waits for their outcome, takes Stats, sends checkpoints,
+// and drains and stops everything at Close.
+//
+// The tree's root is the supervisor actor (NewProps): it spawns the writer,
+// the readers and the WAL monitor, restarts them one-for-one within a
+// budget (a restart after a callback panic is free), escalates beyond it,
+// and is the front door for the typed messages of package messages.
 package supervisor
 
 import (
@@ -15,19 +22,20 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// Env is what the supervisor needs from the engine. It outlives supervisor
-// restarts.
+// Env is what the supervisor actor needs: the children's shared state and
+// the engine's hooks. Start builds it; it outlives supervisor restarts.
 type Env struct {
-	Writer  *actors.WriterEnv
-	Readers *actors.ReaderEnv
+	Writer  *actors.WriterEnv // spawned as child "writer"
+	Readers *actors.ReaderEnv // one child "reader-i" per reader
 	// Monitor, if not nil, is spawned as the WAL monitor child.
 	Monitor *actor.Props
-	Budget  Budget
-	Log     zerolog.Logger
+	Budget  Budget         // restarts per child before escalating
+	Log     zerolog.Logger // restarts and escalations are logged here
 	// Stats returns a snapshot for messages.GetStats.
 	Stats func() messages.Stats
-	// Checkpoint sends a checkpoint request to the writer.
-	Checkpoint func(mode sqlite3.CheckpointMode, reply func(actors.CheckpointResult))
+	// Checkpoint checks mode and sends a checkpoint request to the writer;
+	// reply gets the result, or the refusal.
+	Checkpoint func(mode sqlite3.CheckpointMode, reply func(messages.CheckpointResult))
 	// Observe, if set, runs the engine's observers over an actor request
 	// before it is submitted; false means an observer vetoed it and it has
 	// been answered.
@@ -39,7 +47,8 @@ type Env struct {
 	stopped atomic.Bool // the supervisor reached Stopped: the tree is gone for good
 }
 
-// NewProps returns the supervisor's props.
+// NewProps returns the supervisor actor's props for env. Start uses it; a
+// service may spawn it under its own tree with an env built the same way.
 func NewProps(env *Env) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor { return &supervisor{env: env} },
 		actor.WithSupervisor(&strategy{budget: env.Budget, log: env.Log}))
@@ -85,12 +94,8 @@ func (s *supervisor) Receive(ctx actor.Context) {
 	case *messages.Checkpoint:
 		sender := ctx.Sender()
 		system := ctx.ActorSystem()
-		if m.Mode == sqlite3.CHECKPOINT_RESTART {
-			respond(system, sender, &messages.CheckpointResult{Err: fmt.Errorf("%w: RESTART checkpoints are not issued (they stall writers behind long readers)", actors.ErrInvalidArg)})
-			return
-		}
-		s.env.Checkpoint(m.Mode, func(res actors.CheckpointResult) {
-			respond(system, sender, &messages.CheckpointResult{LogFrames: res.LogFrames, Checkpointed: res.Checkpointed, Err: res.Err})
+		s.env.Checkpoint(m.Mode, func(res messages.CheckpointResult) {
+			respond(system, sender, &res)
 		})
 	case *actor.Started:
 		// protoactor can process a restart that was queued before the final

@@ -6,7 +6,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/scheduler"
-	"github.com/liteactor/liteactor/actors"
+	"github.com/liteactor/liteactor/messages"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -15,7 +15,7 @@ import (
 type (
 	tick           struct{ at time.Time } // not zero-sized: each pointer is distinct
 	nudge          struct{}
-	checkpointDone struct{ res actors.CheckpointResult }
+	checkpointDone struct{ res messages.CheckpointResult }
 )
 
 var nudgeMsg = &nudge{}
@@ -48,7 +48,9 @@ func (a *monitorActor) Receive(ctx actor.Context) {
 	case *actor.Started:
 		a.start(ctx)
 	case *actor.Restarting:
-		a.m.deps.Counters.MonitorRestart.Add(1)
+		if a.m.deps.OnRestart != nil {
+			a.m.deps.OnRestart()
+		}
 		a.stop()
 	case *actor.Stopping:
 		a.stop()
@@ -88,9 +90,6 @@ func (a *monitorActor) stop() {
 
 func (a *monitorActor) tick(ctx actor.Context) {
 	m, cfg := a.m, a.m.cfg
-	if m.tickHook != nil {
-		m.tickHook()
-	}
 	now := time.Now()
 	if cfg.ReadTxnMaxAge > 0 && m.deps.Readers != nil {
 		if n := m.deps.Readers.InterruptOlder(now, cfg.ReadTxnMaxAge); n > 0 {
@@ -110,29 +109,28 @@ func (a *monitorActor) tick(ctx actor.Context) {
 // checkpoint asks the writer (whichever instance runs now) for a checkpoint
 // between batches; the answer comes back as a message.
 func (a *monitorActor) checkpoint(ctx actor.Context, act action) {
-	pid := a.m.deps.Writer.Self.Load()
-	if pid == nil {
-		return
-	}
 	var busy time.Duration
 	if act.mode == sqlite3.CHECKPOINT_TRUNCATE {
 		busy = a.m.cfg.TruncateBusy
 	}
 	self, root := ctx.Self(), ctx.ActorSystem().Root
-	a.p.sent(time.Now())
-	a.m.log.Debug().Str("op", "checkpoint").Str("mode", modeName(act.mode)).Str("reason", act.reason).Msg("checkpoint requested")
-	ctx.Send(pid, &actors.Checkpoint{Mode: act.mode, BusyTimeout: busy, Reply: func(res actors.CheckpointResult) {
+	sent := a.m.deps.Checkpoint(act.mode, busy, func(res messages.CheckpointResult) {
 		root.Send(self, &checkpointDone{res: res})
-	}})
+	})
+	if !sent {
+		return
+	}
+	a.p.sent(time.Now())
+	a.m.log.Debug().Str("op", "checkpoint").Str("mode", messages.ModeName(act.mode)).Str("reason", act.reason).Msg("checkpoint requested")
 }
 
-func (a *monitorActor) done(res actors.CheckpointResult) {
+func (a *monitorActor) done(res messages.CheckpointResult) {
 	a.p.done(res)
 	ev := a.m.log.Debug()
 	if res.Err != nil && !errors.Is(res.Err, sqlite3.BUSY) {
 		ev = a.m.log.Warn()
 	}
-	ev.Str("op", "checkpoint").Str("mode", modeName(res.Mode)).Int("log_frames", res.LogFrames).
+	ev.Str("op", "checkpoint").Str("mode", messages.ModeName(res.Mode)).Int("log_frames", res.LogFrames).
 		Int("checkpointed", res.Checkpointed).Err(res.Err).Msg("checkpoint done")
 }
 
@@ -193,18 +191,4 @@ func age(now, t time.Time) time.Duration {
 		return 0
 	}
 	return now.Sub(t)
-}
-
-func modeName(m sqlite3.CheckpointMode) string {
-	switch m {
-	case sqlite3.CHECKPOINT_PASSIVE:
-		return "PASSIVE"
-	case sqlite3.CHECKPOINT_FULL:
-		return "FULL"
-	case sqlite3.CHECKPOINT_RESTART:
-		return "RESTART"
-	case sqlite3.CHECKPOINT_TRUNCATE:
-		return "TRUNCATE"
-	}
-	return "UNKNOWN"
 }

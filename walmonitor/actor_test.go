@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/liteactor/liteactor/actors"
+	"github.com/liteactor/liteactor/internal/enginetest"
+	"github.com/liteactor/liteactor/messages"
 	"github.com/ncruces/go-sqlite3"
 	"go.uber.org/goleak"
 )
@@ -19,15 +20,25 @@ func quietSystem() *actor.ActorSystem {
 	}))
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
+// tickingReaders counts the monitor's ticks (each tick measures the oldest
+// read once) and panics on the one numbered crashOn, crashing the monitor
+// through a dependency rather than a test hook.
+type tickingReaders struct {
+	ticks   atomic.Int64
+	crashOn int64
+}
+
+func (r *tickingReaders) OldestRead() (time.Time, int) {
+	if r.ticks.Add(1) == r.crashOn {
+		panic("walmonitor test: crash on a tick")
 	}
+	return time.Time{}, -1
+}
+
+func (r *tickingReaders) InterruptOlder(time.Time, time.Duration) int { return 0 }
+
+func noCheckpoint(sqlite3.CheckpointMode, time.Duration, func(messages.CheckpointResult)) bool {
+	return false
 }
 
 // TestMonitorRestartIsCountedAndTimerCancelled crashes the monitor once: the
@@ -37,21 +48,15 @@ func TestMonitorRestartIsCountedAndTimerCancelled(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	system := quietSystem()
 	defer system.Shutdown()
-	counters := &actors.Counters{}
-	readers := actors.NewReaderEnv(1)
-	defer readers.Dispatchers[0].Stop()
+	var restarts atomic.Uint64
+	readers := &tickingReaders{crashOn: 3}
+	ticks := &readers.ticks
 	m := New(Config{Interval: 5 * time.Millisecond}, Deps{
-		Writer: &actors.WriterEnv{}, Readers: readers, Counters: counters,
+		Checkpoint: noCheckpoint, Readers: readers, OnRestart: func() { restarts.Add(1) },
 	})
-	var ticks atomic.Int64
-	m.tickHook = func() {
-		if ticks.Add(1) == 3 {
-			panic("walmonitor test: crash on the third tick")
-		}
-	}
 	pid := system.Root.Spawn(m.Props())
-	waitFor(t, "ticks after the restart", func() bool { return ticks.Load() >= 10 })
-	if n := counters.MonitorRestart.Load(); n != 1 {
+	enginetest.WaitFor(t, "ticks after the restart", func() bool { return ticks.Load() >= 10 })
+	if n := restarts.Load(); n != 1 {
 		t.Fatalf("MonitorRestart = %d, want 1", n)
 	}
 	if err := system.Root.StopFuture(pid).Wait(); err != nil {
@@ -71,17 +76,14 @@ func TestMonitorRestartIsCountedAndTimerCancelled(t *testing.T) {
 // TestDisabledMonitorHasNoActor: with the monitor disabled there is no
 // actor and no read-age limit, but checkpoints are still recorded.
 func TestDisabledMonitorHasNoActor(t *testing.T) {
-	w := &actors.WriterEnv{}
-	r := actors.NewReaderEnv(1)
-	defer r.Dispatchers[0].Stop()
-	m := New(Config{Disabled: true, ReadTxnMaxAge: time.Second}, Deps{Writer: w, Readers: r, Counters: &actors.Counters{}})
+	m := New(Config{Disabled: true, ReadTxnMaxAge: time.Second}, Deps{Checkpoint: noCheckpoint, Readers: &tickingReaders{}})
 	if m.Props() != nil {
 		t.Fatal("disabled monitor has props")
 	}
-	if r.MaxReadAge != 0 {
+	if m.MaxReadAge() != 0 {
 		t.Fatal("disabled monitor set MaxReadAge")
 	}
-	w.OnCheckpoint(actors.CheckpointResult{Mode: sqlite3.CHECKPOINT_FULL, At: time.Now(), LogFrames: 10, Checkpointed: 10})
+	m.OnCheckpoint(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_FULL, At: time.Now(), LogFrames: 10, Checkpointed: 10})
 	if st := m.Stats(); st.Checkpoints["FULL"] != 1 || st.LastLogFrames != 10 || st.LastCheckpointed != 10 {
 		t.Fatalf("stats = %+v", st)
 	}
@@ -108,9 +110,8 @@ func TestAutoCheckpointOwnership(t *testing.T) {
 			if err := c.Exec("PRAGMA journal_mode=WAL; CREATE TABLE t(v BLOB)"); err != nil {
 				t.Fatal(err)
 			}
-			w := &actors.WriterEnv{Conn: &actors.ConnConfig{URI: path}}
-			m := New(Config{Disabled: disabled, CheckpointPages: 1 << 20}, Deps{Writer: w, Counters: &actors.Counters{}})
-			w.OnConn(c)
+			m := New(Config{Disabled: disabled, CheckpointPages: 1 << 20}, Deps{Checkpoint: noCheckpoint})
+			m.OnConn(c)
 			if got := *m.walPath.Load(); got != path+"-wal" {
 				t.Fatalf("WAL path %q, want %q", got, path+"-wal")
 			}

@@ -1,7 +1,10 @@
 // Package walmonitor watches an engine's write-ahead log and owns its
 // checkpoints.
 //
-// The monitor is a child actor of the engine's supervisor. Every Interval it
+// The monitor is a child actor of the engine's supervisor, which builds it
+// with New (and Deps: how to reach the writer and the readers) before the
+// writer and readers, and hands its OnConn, OnCheckpoint and MaxReadAge to
+// them. Every Interval it
 // measures the -wal file (one stat) and the frame counts the writer's WAL
 // hook records (atomics), and asks the writer, between batches, for:
 //
@@ -31,8 +34,13 @@ package walmonitor
 
 import "time"
 
-// Defaults, taken by the engine's WALConfig for zero fields.
+// Defaults: the one table of the engine's WAL defaults. liteactor.WALConfig
+// takes them for its zero fields; Config.withDefaults for the fields it
+// leaves unset.
 const (
+	// DefaultJournalSizeLimit is PRAGMA journal_size_limit: after a
+	// checkpoint resets the log, the -wal file is truncated to 64 MiB.
+	DefaultJournalSizeLimit = 64 << 20
 	// DefaultInterval: a stat and a few atomic loads a second cost nothing,
 	// and commits crossing CheckpointPages nudge the monitor at once anyway.
 	DefaultInterval = time.Second
@@ -42,7 +50,7 @@ const (
 	// DefaultWarnBytes: the default journal_size_limit. A WAL that stays
 	// above it is not being reset, which means checkpoints are falling
 	// behind or starved.
-	DefaultWarnBytes = 64 << 20
+	DefaultWarnBytes = DefaultJournalSizeLimit
 	// DefaultTruncateBytes: four times the warning level. A WAL this large
 	// slows every read (longer wal-index lookups) and holds disk; a TRUNCATE
 	// resets it as soon as the readers allow.
@@ -68,21 +76,21 @@ const (
 )
 
 // Config is the monitor's resolved policy. Zero disables a threshold
-// (WarnBytes, TruncateBytes, IdleTruncate, ReadTxnMaxAge); Interval and
-// CheckpointPages must be positive; TruncateBusy and StarveAfter take their
-// defaults when zero.
+// (WarnBytes, TruncateBytes, IdleTruncate, ReadTxnMaxAge); Interval,
+// CheckpointPages, TruncateBusy and StarveAfter take their defaults when
+// zero or negative.
 type Config struct {
 	// Disabled: no monitor actor and no WAL hook (SQLite's auto-checkpoint
 	// stays on). Checkpoint results are still recorded for Stats.
 	Disabled        bool
-	Interval        time.Duration
-	WarnBytes       int64
-	CheckpointPages int
-	TruncateBytes   int64
-	IdleTruncate    time.Duration
-	ReadTxnMaxAge   time.Duration
-	TruncateBusy    time.Duration
-	StarveAfter     int
+	Interval        time.Duration // how often the monitor measures the WAL
+	WarnBytes       int64         // warn while the -wal file is larger; 0: never
+	CheckpointPages int           // PASSIVE once this many frames wait to be copied back
+	TruncateBytes   int64         // TRUNCATE above this -wal size; 0: never
+	IdleTruncate    time.Duration // TRUNCATE after this long without a commit; 0: never
+	ReadTxnMaxAge   time.Duration // interrupt reads open longer; 0: never
+	TruncateBusy    time.Duration // how long a monitor TRUNCATE waits for readers
+	StarveAfter     int           // intervals of starvation before the warning
 }
 
 func (c Config) withDefaults() Config {

@@ -8,20 +8,41 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/liteactor/liteactor/actors"
 	"github.com/liteactor/liteactor/messages"
 	"github.com/ncruces/go-sqlite3"
 	"github.com/rs/zerolog"
 )
 
-// Deps is what the monitor watches and talks to. The envs outlive actor
-// restarts, so the monitor keeps working across a writer restart: it looks
-// the writer up through Writer.Self each time.
+// Deps is what the monitor watches and talks to. They outlive actor
+// restarts, so the monitor keeps working across a writer or reader restart.
 type Deps struct {
-	Writer   *actors.WriterEnv
-	Readers  *actors.ReaderEnv
-	Counters *actors.Counters
-	Log      zerolog.Logger
+	// Memory is true for an in-memory database: there is no -wal file to
+	// measure.
+	Memory bool
+	// Checkpoint asks the writer instance running now for a checkpoint
+	// between batches, with busy (when positive) as its busy timeout; reply
+	// gets the result and must not block. It reports false, and reply is
+	// not called, when no writer is running.
+	Checkpoint func(mode sqlite3.CheckpointMode, busy time.Duration, reply func(messages.CheckpointResult)) bool
+	// Readers reports and interrupts the readers' open read transactions;
+	// nil: none to watch.
+	Readers Readers
+	// OnRestart, if set, is called each time the monitor actor restarts.
+	OnRestart func()
+	// Log receives the monitor's logs (component "walmonitor").
+	Log zerolog.Logger
+}
+
+// Readers is what the monitor needs of the readers: the age of the oldest
+// open read transaction (starvation reports) and interrupting those older
+// than ReadTxnMaxAge. *actors.ReaderEnv implements it.
+type Readers interface {
+	// OldestRead returns when the oldest open read transaction began and
+	// which reader holds it (the zero time and -1 when none is open).
+	OldestRead() (time.Time, int)
+	// InterruptOlder interrupts every read whose transaction began more
+	// than maxAge before now and returns how many it interrupted.
+	InterruptOlder(now time.Time, maxAge time.Duration) int
 }
 
 // Monitor is the state the WAL monitor shares with the writer (WAL hook,
@@ -49,23 +70,24 @@ type Monitor struct {
 	busy        atomic.Uint64
 	starvations atomic.Uint64
 	mu          sync.Mutex
-	last        actors.CheckpointResult
-
-	tickHook func() // tests: runs at the start of every tick
+	last        messages.CheckpointResult
 }
 
-// New builds the monitor for cfg and wires it into the engine: it sees every
-// checkpoint the writer runs (Writer.OnCheckpoint) and, unless cfg.Disabled,
-// installs its WAL hook on every writer connection (Writer.OnConn) and sets
-// Readers.MaxReadAge. Call it before the writer starts.
+// New builds the monitor for cfg. The caller wires it into the writer and
+// the readers when it builds them: OnConn on every fresh writer connection,
+// OnCheckpoint for every checkpoint result, and MaxReadAge as the readers'
+// read-age limit.
 func New(cfg Config, deps Deps) *Monitor {
-	m := &Monitor{cfg: cfg.withDefaults(), deps: deps, log: deps.Log.With().Str("component", "walmonitor").Logger()}
-	deps.Writer.OnCheckpoint = m.onCheckpoint
-	deps.Writer.OnConn = m.onConn
-	if !cfg.Disabled && deps.Readers != nil {
-		deps.Readers.MaxReadAge = cfg.ReadTxnMaxAge
+	return &Monitor{cfg: cfg.withDefaults(), deps: deps, log: deps.Log.With().Str("component", "walmonitor").Logger()}
+}
+
+// MaxReadAge is the limit the readers must enforce on their read
+// transactions (ReadTxnMaxAge); 0, no limit, when the monitor is disabled.
+func (m *Monitor) MaxReadAge() time.Duration {
+	if m.cfg.Disabled {
+		return 0
 	}
-	return m
+	return m.cfg.ReadTxnMaxAge
 }
 
 // Config returns the monitor's resolved policy (defaults applied).
@@ -80,12 +102,12 @@ func (m *Monitor) Props() *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor { return &monitorActor{m: m} })
 }
 
-// onConn learns the -wal file's name from SQLite and, unless the monitor is
+// OnConn learns the -wal file's name from SQLite and, unless the monitor is
 // disabled, installs the WAL hook on a fresh writer connection (which turns
-// SQLite's auto-checkpoint off: the monitor owns checkpointing). Runs on the
-// writer's goroutine.
-func (m *Monitor) onConn(c *sqlite3.Conn) {
-	if cc := m.deps.Writer.Conn; cc == nil || !cc.Memory {
+// SQLite's auto-checkpoint off: the monitor owns checkpointing). The writer
+// calls it on its own goroutine.
+func (m *Monitor) OnConn(c *sqlite3.Conn) {
+	if !m.deps.Memory {
 		if f := c.Filename("main"); f != nil {
 			if p := f.WAL(); p != "" {
 				m.walPath.Store(&p)
@@ -121,9 +143,9 @@ func (m *Monitor) walHook(_ *sqlite3.Conn, schema string, pages int) error {
 	return nil
 }
 
-// onCheckpoint sees every checkpoint the writer runs (the monitor's, manual
-// ones, the one at Close). Runs on the writer's goroutine.
-func (m *Monitor) onCheckpoint(res actors.CheckpointResult) {
+// OnCheckpoint records every checkpoint the writer runs (the monitor's,
+// manual ones, the one at Close). The writer calls it on its own goroutine.
+func (m *Monitor) OnCheckpoint(res messages.CheckpointResult) {
 	if res.LogFrames >= 0 && (res.Err == nil || errors.Is(res.Err, sqlite3.BUSY)) {
 		m.frames.Store(int64(res.LogFrames))
 		m.ckpt.Store(int64(res.Checkpointed))
@@ -169,14 +191,13 @@ func (m *Monitor) Stats() messages.WALStats {
 		Frames:         int(m.frames.Load()),
 		BusyCheckpoint: m.busy.Load(),
 		Starvations:    m.starvations.Load(),
-		Checkpoints: map[string]uint64{
-			"PASSIVE":  m.byMode[sqlite3.CHECKPOINT_PASSIVE].Load(),
-			"FULL":     m.byMode[sqlite3.CHECKPOINT_FULL].Load(),
-			"TRUNCATE": m.byMode[sqlite3.CHECKPOINT_TRUNCATE].Load(),
-		},
+		Checkpoints:    make(map[string]uint64, 3),
+	}
+	for _, mode := range []sqlite3.CheckpointMode{sqlite3.CHECKPOINT_PASSIVE, sqlite3.CHECKPOINT_FULL, sqlite3.CHECKPOINT_TRUNCATE} {
+		s.Checkpoints[messages.ModeName(mode)] = m.byMode[mode].Load()
 	}
 	if n := m.byMode[sqlite3.CHECKPOINT_RESTART].Load(); n > 0 {
-		s.Checkpoints["RESTART"] = n
+		s.Checkpoints[messages.ModeName(sqlite3.CHECKPOINT_RESTART)] = n
 	}
 	if m.cfg.Disabled {
 		s.Bytes, _ = m.walSize()

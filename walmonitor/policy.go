@@ -4,7 +4,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/liteactor/liteactor/actors"
+	"github.com/liteactor/liteactor/messages"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -21,8 +21,13 @@ type observation struct {
 // action is what the policy asks of the writer. The zero action does
 // nothing. RESTART cannot be expressed.
 type action struct {
-	mode   sqlite3.CheckpointMode
-	reason string // "pages", "size", "idle"
+	mode sqlite3.CheckpointMode
+	// reason is why: "pages" (PASSIVE: CheckpointPages frames wait to be
+	// copied back), "size" (TRUNCATE: the file is above TruncateBytes),
+	// "reset" (TRUNCATE: the log holds ResetFactor*CheckpointPages frames and
+	// is not being reset by itself) or "idle" (TRUNCATE: no commit for
+	// IdleTruncate).
+	reason string
 }
 
 func (a action) none() bool { return a.reason == "" }
@@ -40,7 +45,7 @@ type policy struct {
 	blockerSeen  bool          // a read open at truncBusyAt was still open at a later tick
 	lastTruncOK  time.Time     // when the last TRUNCATE succeeded
 
-	last     actors.CheckpointResult // the last result seen
+	last     messages.CheckpointResult // the last result seen
 	haveLast bool
 	streak   int // consecutive intervals of starvation
 	overWarn int // consecutive intervals above WarnBytes
@@ -138,7 +143,7 @@ func (p *policy) sent(now time.Time) {
 }
 
 // done records a checkpoint the monitor asked for.
-func (p *policy) done(res actors.CheckpointResult) {
+func (p *policy) done(res messages.CheckpointResult) {
 	p.inflight = false
 	p.observe(res)
 	if res.Mode != sqlite3.CHECKPOINT_TRUNCATE {
@@ -155,7 +160,7 @@ func (p *policy) done(res actors.CheckpointResult) {
 
 // observe records any checkpoint result (the monitor's, a manual one, the
 // one at Close) for the starvation figures.
-func (p *policy) observe(res actors.CheckpointResult) {
+func (p *policy) observe(res messages.CheckpointResult) {
 	if res.Err != nil && !errors.Is(res.Err, sqlite3.BUSY) {
 		return
 	}

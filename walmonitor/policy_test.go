@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/liteactor/liteactor/actors"
+	"github.com/liteactor/liteactor/messages"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -22,20 +22,20 @@ func testPolicy() *policy {
 }
 
 // busy is a checkpoint held back by a reader.
-func busyResult(mode sqlite3.CheckpointMode, at time.Time, log, ckpt int) actors.CheckpointResult {
-	return actors.CheckpointResult{Mode: mode, At: at, LogFrames: log, Checkpointed: ckpt, Err: sqlite3.BUSY}
+func busyResult(mode sqlite3.CheckpointMode, at time.Time, log, ckpt int) messages.CheckpointResult {
+	return messages.CheckpointResult{Mode: mode, At: at, LogFrames: log, Checkpointed: ckpt, Err: sqlite3.BUSY}
 }
 
 func want(t *testing.T, got action, mode sqlite3.CheckpointMode, reason string) {
 	t.Helper()
 	if reason == "" {
 		if !got.none() {
-			t.Fatalf("got %s (%s), want nothing", modeName(got.mode), got.reason)
+			t.Fatalf("got %s (%s), want nothing", messages.ModeName(got.mode), got.reason)
 		}
 		return
 	}
 	if got.none() || got.mode != mode || got.reason != reason {
-		t.Fatalf("got %s (%q), want %s (%q)", modeName(got.mode), got.reason, modeName(mode), reason)
+		t.Fatalf("got %s (%q), want %s (%q)", messages.ModeName(got.mode), got.reason, messages.ModeName(mode), reason)
 	}
 }
 
@@ -96,7 +96,7 @@ func TestPolicyIdleTruncateOncePerQuietPeriod(t *testing.T) {
 	o := observation{now: t0.Add(10 * time.Second), walBytes: 1 << 20, frames: 100, backlog: 100, lastCommit: commit}
 	want(t, p.next(o), sqlite3.CHECKPOINT_TRUNCATE, "idle")
 	p.sent(o.now)
-	p.done(actors.CheckpointResult{Mode: sqlite3.CHECKPOINT_TRUNCATE, At: o.now})
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_TRUNCATE, At: o.now})
 	// Another process could leave bytes in the file: no new commit, no
 	// second TRUNCATE.
 	o.now = o.now.Add(time.Minute)
@@ -140,7 +140,7 @@ func TestPolicyTruncateRetriedWhenPinnedReaderLetsGo(t *testing.T) {
 	}
 	want(t, p.next(o), sqlite3.CHECKPOINT_TRUNCATE, "size")
 	p.sent(o.now)
-	p.done(actors.CheckpointResult{Mode: sqlite3.CHECKPOINT_TRUNCATE, At: o.now})
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_TRUNCATE, At: o.now})
 	if !p.truncBusyAt.IsZero() || p.truncBackoff != 0 {
 		t.Fatalf("success did not clear the backoff: %v %v", p.truncBusyAt, p.truncBackoff)
 	}
@@ -182,11 +182,11 @@ func TestPolicyNudgeSkipsPassiveBehindReaders(t *testing.T) {
 	o := observation{now: t0, walBytes: 8 << 20, frames: 2000, backlog: 1500, lastCommit: t0}
 	want(t, p.nudged(o), sqlite3.CHECKPOINT_PASSIVE, "pages")
 	p.sent(t0)
-	p.done(actors.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 2000, Checkpointed: 500})
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 2000, Checkpointed: 500})
 	want(t, p.nudged(o), 0, "")                             // held back: wait for the tick
 	want(t, p.next(o), sqlite3.CHECKPOINT_PASSIVE, "pages") // the tick retries
 	p.sent(t0)
-	p.done(actors.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 2000, Checkpointed: 2000})
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 2000, Checkpointed: 2000})
 	o.backlog = 1000
 	want(t, p.nudged(o), sqlite3.CHECKPOINT_PASSIVE, "pages")
 }
@@ -209,7 +209,7 @@ func TestPolicyStarvationReports(t *testing.T) {
 		t.Fatalf("reported at intervals %v, want %v", reported, wantAt)
 	}
 	// A checkpoint that catches up ends it.
-	p.done(actors.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 5000, Checkpointed: 5000})
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 5000, Checkpointed: 5000})
 	o.backlog = 0
 	if p.starving(o) || p.streak != 0 {
 		t.Fatal("still starving after the checkpoint caught up")
@@ -248,7 +248,7 @@ func TestPolicyNeverRestart(t *testing.T) {
 		}
 		modes[a.mode]++
 		p.sent(now)
-		res := actors.CheckpointResult{Mode: a.mode, At: now, LogFrames: int(frames), Checkpointed: int(frames)}
+		res := messages.CheckpointResult{Mode: a.mode, At: now, LogFrames: int(frames), Checkpointed: int(frames)}
 		if rng.IntN(2) == 0 {
 			res.Err, res.Checkpointed = sqlite3.BUSY, int(o.frames-o.backlog)
 		}
@@ -256,7 +256,7 @@ func TestPolicyNeverRestart(t *testing.T) {
 	}
 	for m, n := range modes {
 		if m != sqlite3.CHECKPOINT_PASSIVE && m != sqlite3.CHECKPOINT_TRUNCATE {
-			t.Fatalf("policy asked for %s %d times", modeName(m), n)
+			t.Fatalf("policy asked for %s %d times", messages.ModeName(m), n)
 		}
 	}
 	if modes[sqlite3.CHECKPOINT_PASSIVE] == 0 || modes[sqlite3.CHECKPOINT_TRUNCATE] == 0 {

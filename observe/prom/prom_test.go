@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/liteactor/liteactor/messages"
 	"github.com/liteactor/liteactor/observe"
 	"github.com/liteactor/liteactor/observe/prom"
@@ -157,13 +158,7 @@ func TestScrapeLiveEngine(t *testing.T) {
 		}
 	}
 	// The reader marks itself idle just after answering.
-	deadline := time.Now().Add(10 * time.Second)
-	for eng.Stats().ReadersBusy != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("reader never became idle")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	enginetest.WaitFor(t, "the reader to become idle", func() bool { return eng.Stats().ReadersBusy == 0 })
 
 	want := `
 # HELP liteactor_operation_rows_total Rows returned (query) or changed (exec), by kind.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/liteactor/liteactor/messages"
 	"github.com/liteactor/liteactor/observe/tracing"
 	"github.com/ncruces/go-sqlite3"
@@ -191,12 +192,8 @@ func TestSpanBatchAndNesting(t *testing.T) {
 		errs := make(chan error, 3)
 		for i := range 3 {
 			go func() { _, err := eng.Exec(ctx, "INSERT INTO t VALUES (?)", i); errs <- err }()
-			deadline := time.Now().Add(10 * time.Second)
-			for eng.Stats().QueueDepth != i+1 {
-				if time.Now().After(deadline) {
-					return errors.New("write never queued")
-				}
-				time.Sleep(time.Millisecond)
+			if enginetest.Poll(enginetest.Timeout, func() bool { return eng.Stats().QueueDepth == i+1 }) != nil {
+				return errors.New("write never queued")
 			}
 		}
 		close(gate)

@@ -1,4 +1,4 @@
-package liteactor
+package supervisor
 
 import (
 	"context"
@@ -29,6 +29,9 @@ func actorMessage(a slog.Attr) slog.Attr {
 	}
 	return slog.String("actor_message", fmt.Sprintf("%T", v.Any()))
 }
+
+// actorSlog is the logger type protoactor's WithLoggerFactory expects.
+type actorSlog = slog.Logger
 
 func newSlogLogger(l zerolog.Logger) *slog.Logger {
 	return slog.New(slogBridge{zerolog.NewSlogHandler(l.With().Str("component", "protoactor").Logger())})

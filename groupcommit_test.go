@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -35,7 +36,7 @@ func TestGroupCommitBatchesConcurrentExecs(t *testing.T) {
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
 
 	const n = 100
-	release := holdWriter(t, e)
+	release := enginetest.HoldWriter(t, e)
 	before := cc.commits.Load()
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -102,7 +103,7 @@ func TestFailingAndPanickingWritesRollBackOnlyThemselves(t *testing.T) {
 	cfg.InitHook = cc.hook
 	e, _ := open(t, cfg)
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
-	release := holdWriter(t, e)
+	release := enginetest.HoldWriter(t, e)
 	before := cc.commits.Load()
 
 	ctx := context.Background()
@@ -165,7 +166,7 @@ func TestFailedCommitAcknowledgesNothing(t *testing.T) {
 	cfg.InitHook = cc.hook
 	e, _ := open(t, cfg)
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
-	release := hold(t, e)
+	release := enginetest.HoldWriterErr(t, e)
 	out := make(chan outcome, 3)
 	for i := 1; i <= 3; i++ {
 		execAsync(context.Background(), e, out, i)

@@ -1,21 +1,14 @@
-package liteactor
+package supervisor
 
 import (
 	"errors"
 	"io/fs"
 	"os"
-	"strings"
 )
 
 // defaultFileMode is the permission of the files of a database the engine
 // creates: owner-only, since a database usually holds a service's data.
 const defaultFileMode os.FileMode = 0o600
-
-// isFilePath reports whether path names an OS file the engine may create
-// (not ":memory:", not a "file:" URI whose VFS the engine cannot know).
-func isFilePath(path string) bool {
-	return path != "" && path != ":memory:" && !strings.HasPrefix(path, "file:")
-}
 
 // createFiles creates a database that does not exist yet, with its -wal and
 // -shm files, with mode, before SQLite opens it: SQLite would create them

@@ -1,0 +1,172 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/ncruces/go-sqlite3"
+	"github.com/rs/zerolog"
+)
+
+// ConnEnv is what every connection actor of one kind (the writer, or the
+// readers) shares with the engine and keeps across restarts.
+type ConnEnv struct {
+	// Conn is how connections are opened.
+	Conn *ConnConfig
+	// Counters receive the actors' figures.
+	Counters *Counters
+	// Log receives the actors' logs.
+	Log zerolog.Logger
+	// Panic builds the error a panicking callback produces (see PanicFunc).
+	Panic PanicFunc
+
+	stopped stoppedSet
+}
+
+// role is what a connection actor adds to connActor: its start, its unit
+// of work, and how it runs and gives up one request.
+type role interface {
+	// start runs on every Started: take a connection, resume what a crashed
+	// instance left.
+	start(ctx actor.Context)
+	// step runs one unit of work (a write batch, a read or read group).
+	step(ctx actor.Context)
+	// control handles any other message; refused says the actor is a
+	// stopped instance brought back by protoactor (see stoppedSet).
+	control(msg any, refused bool)
+	// run runs r on the connection (interrupt and panic are handled by
+	// connActor.runOne).
+	run(r *Request, ctx context.Context)
+	// release removes r from what the env holds in flight and counts it
+	// answered, before connActor.broken answers it.
+	release(r *Request)
+}
+
+// connActor is the part the writer and the readers share: one connection
+// and its lifecycle (adopt, close, replace), the message loop skeleton, the
+// authorizer guard, running one request under its ctx's interrupt with
+// panics turned into errors, and the deliberate restart after a callback
+// panicked.
+type connActor struct {
+	env      *ConnEnv
+	role     role
+	name     string         // "writer" or "reader", for logs and errors
+	restarts *atomic.Uint64 // restarts of this kind of actor
+	denial   string         // what transaction control the authorizer denies, for explain
+	log      zerolog.Logger
+
+	conn    *Conn
+	restart error // a callback panicked: crash after answering (see afterStep)
+	guard   bool  // caller SQL is running: the authorizer denies transaction control
+	denied  bool  // the authorizer denied something while guarded
+}
+
+// Receive is the message loop of every connection actor.
+func (b *connActor) Receive(ctx actor.Context) {
+	if b.env.stopped.has(ctx.Self()) { // stopped, then restarted by protoactor: see stoppedSet
+		b.role.control(ctx.Message(), true)
+		return
+	}
+	switch m := ctx.Message().(type) {
+	case *Kick:
+		b.role.step(ctx)
+	case *actor.Started:
+		b.role.start(ctx)
+	case *actor.Restarting:
+		b.restarts.Add(1)
+		b.closeConn()
+	case *actor.Stopping:
+		b.env.stopped.add(ctx.Self())
+		b.closeConn()
+	default:
+		b.role.control(m, false)
+	}
+}
+
+func (b *connActor) closeConn() {
+	if b.conn != nil {
+		if err := b.conn.Close(); err != nil {
+			b.log.Warn().Err(err).Msg("close connection")
+		}
+		b.conn = nil
+	}
+}
+
+// runOne runs r under ctx (r.Ctx, or one derived from it): a running
+// statement is interrupted when ctx ends, and the error then wraps r.Ctx's
+// error too. A panic outside a callback (SQLite out of memory, say) means
+// the connection can no longer be trusted: r is answered and the actor
+// crashes (broken).
+func (b *connActor) runOne(r *Request, ctx context.Context) {
+	interruptible := ctx.Done() != nil
+	if interruptible {
+		b.conn.SetInterrupt(ctx)
+	}
+	defer func() {
+		if interruptible {
+			b.conn.SetInterrupt(context.Background())
+		}
+		if p := recover(); p != nil {
+			b.broken(r, b.env.Panic.panicError(p, nil))
+		}
+	}()
+	b.role.run(r, ctx)
+	if r.Err != nil && interruptible && r.Ctx.Err() != nil && errors.Is(r.Err, sqlite3.INTERRUPT) {
+		r.Err = fmt.Errorf("%w (%w)", r.Ctx.Err(), r.Err)
+	}
+}
+
+// callback runs a caller's fn on the connection. A panic becomes the
+// caller's error and schedules the connection's replacement (afterStep).
+// The interrupt is reset: the engine's own statements that follow must not
+// be interrupted.
+func (b *connActor) callback(fn func(*sqlite3.Conn) error) error {
+	err, panicked := callFn(fn, b.conn.Conn, b.env.Panic)
+	b.guard = false
+	b.conn.SetInterrupt(context.Background())
+	if panicked {
+		b.restart = err
+	}
+	return err
+}
+
+// broken answers r with err, leaves the other requests in flight for the
+// next instance, and crashes the actor so the supervisor replaces the
+// connection.
+func (b *connActor) broken(r *Request, err error) {
+	b.role.release(r)
+	r.complete(err)
+	panic(fmt.Errorf("liteactor: %s connection broken: %w", b.name, err))
+}
+
+// explain turns an authorizer denial of caller SQL into ErrInvalidArg.
+func (b *connActor) explain(err error) error {
+	if err != nil && b.denied && errors.Is(err, sqlite3.AUTH) {
+		return fmt.Errorf("%w: %s: %w", ErrInvalidArg, b.denial, err)
+	}
+	return err
+}
+
+// exec runs one of the engine's own statements.
+func (b *connActor) exec(sql string) error {
+	return b.conn.execEngine(sql)
+}
+
+// afterStep ends one unit of work. If a callback panicked, every request is
+// answered by now and the actor crashes on purpose so the supervisor
+// replaces its connection. Otherwise it yields, so the callers just
+// answered can submit again before the next Take (taking the queue again at
+// once keeps write batches and shared read transactions tiny under load),
+// then kicks itself for the next unit, letting control messages interleave.
+func (b *connActor) afterStep(ctx actor.Context) {
+	if err := b.restart; err != nil {
+		b.restart = nil
+		panic(errRestart{err})
+	}
+	runtime.Gosched()
+	ctx.Send(ctx.Self(), KickMsg)
+}
