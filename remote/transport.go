@@ -212,4 +212,3 @@ func (g *guardedStream) reject(b *remote.MessageBatch, e *remote.MessageEnvelope
 	}
 	ev.Msg("dropped a message from a peer")
 }
-
