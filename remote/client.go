@@ -152,9 +152,6 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 	}
 	dctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
 	defer cancel()
-	if err := probeTLS(dctx, addr, host, cfg.TLS); err != nil {
-		return nil, err
-	}
 	if cfg.ListenAddr == "" {
 		ip, err := routeTo(addr)
 		if err != nil {
@@ -178,6 +175,13 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 		return nil, fmt.Errorf("%w: reply process name taken", ErrInternal)
 	}
 	c.self = self
+	// After startRemote: protoactor's Start sets gRPC's process-wide logger,
+	// which gRPC reads without synchronisation when the server side of the
+	// probe closes.
+	if err := probeTLS(dctx, addr, host, cfg.TLS); err != nil {
+		c.shutdownTransport(ctx)
+		return nil, err
+	}
 	c.gateway = actor.NewPID(addr, cfg.GatewayName)
 	var hello *pb.HelloReply
 	err = c.call(dctx, false, func(id uint32, _ uint32, _ time.Duration) proto.Message {

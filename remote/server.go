@@ -186,9 +186,11 @@ type counters struct {
 }
 
 // Serve starts the gateway for eng on cfg.Addr and returns once it listens.
-// It creates the idempotency table (KeysTable) in eng's database, starts
-// protoactor's remote on eng's actor system (one remote per actor system:
-// Serve fails if that system already runs one) and spawns the gateway actor.
+// It creates the idempotency table (KeysTable) in eng's database, and runs
+// the gateway actor in an actor system of its own with protoactor's remote
+// (protoactor writes the node's address into a running system without
+// synchronisation, and allows one remote per system; the engine's system is
+// left alone). The gateway calls the engine's Go API.
 // A port that cannot be bound is an error wrapping ErrListen, never a
 // panic. Close the Server before the engine.
 func Serve(ctx context.Context, eng *liteactor.Engine, cfg ServerConfig) (*Server, error) {
@@ -205,13 +207,14 @@ func Serve(ctx context.Context, eng *liteactor.Engine, cfg ServerConfig) (*Serve
 		eng:     eng,
 		cfg:     cfg,
 		log:     cfg.Logger.With().Str("component", "remote").Logger(),
-		system:  eng.ActorSystem(),
+		system:  newSystem(cfg.Logger),
 		cur:     newCursors(cfg.MaxCursorBytes, cfg.CursorTTL),
 		peers:   make(map[string]struct{}),
 		flights: make(map[string]*flight),
 	}
 	r, err := startRemote(s.system, transportConfig{addr: cfg.Addr, advertised: cfg.AdvertisedAddr, tls: cfg.TLS, maxMessage: cfg.MaxMessageBytes, log: s.log})
 	if err != nil {
+		s.system.Shutdown()
 		return nil, err
 	}
 	s.remote = r
@@ -227,6 +230,7 @@ func Serve(ctx context.Context, eng *liteactor.Engine, cfg ServerConfig) (*Serve
 	if err != nil {
 		s.system.EventStream.Unsubscribe(s.peerSub)
 		stopRemote(ctx, r)
+		s.system.Shutdown()
 		return nil, fmt.Errorf("liteactor/remote: spawn gateway %q: %w", cfg.GatewayName, err)
 	}
 	cctx, cancel := context.WithCancel(context.Background())
@@ -282,6 +286,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 	if err := stopRemote(ctx, s.remote); err != nil && len(errs) == 0 {
 		errs = append(errs, err)
 	}
+	s.system.Shutdown()
 	s.log.Info().Str("op", "close").Str("addr", s.Addr()).Msg("gateway closed")
 	return errors.Join(errs...)
 }
@@ -372,4 +377,10 @@ func (s *Server) Stats() *pb.GatewayStats {
 		InFlight:         s.inflight.Load(),
 		Overloaded:       s.n.overloaded.Load(),
 	}
+}
+
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
 }

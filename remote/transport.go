@@ -106,7 +106,20 @@ func startRemote(system *actor.ActorSystem, cfg transportConfig) (r *remote.Remo
 // protoactor's graceful shutdown itself gives up after 10 s.
 func stopRemote(ctx context.Context, r *remote.Remote) error {
 	done := make(chan struct{})
-	go func() { r.Shutdown(true); close(done) }()
+	go func() {
+		defer close(done)
+		defer func() {
+			// protoactor's graceful shutdown can panic with "send on
+			// closed channel" when a peer's stream ended with an error just
+			// before (its endpoint reader closes the channel the endpoint
+			// manager then signals). The panic happens in this goroutine:
+			// finish with a hard stop instead of crashing the process.
+			if p := recover(); p != nil {
+				r.Shutdown(false)
+			}
+		}()
+		r.Shutdown(true)
+	}()
 	select {
 	case <-done:
 		return nil
