@@ -319,15 +319,16 @@ func (c *Client) call(ctx context.Context, countCall bool, build func(id, attemp
 		}
 		c.pending[id] = ch
 		c.mu.Unlock()
-		req := build(id, attempt, timeout)
+		// The gateway gets 90% of the attempt's time, so that its answer
+		// (for example: the deadline passed while queued, nothing ran)
+		// arrives before the client stops waiting.
+		req := build(id, attempt, timeout-timeout/10)
 		c.n.attempts.Add(1)
 		if attempt > 1 {
 			c.n.retries.Add(1)
 		}
 		c.system.Root.RequestWithCustomSender(c.gateway, req, &actor.PID{Address: c.self.Address, Id: c.self.Id, RequestId: id})
-		// The gateway's deadline starts when it receives the request; a
-		// little grace covers the trip back.
-		t := time.NewTimer(timeout + timeout/10 + 50*time.Millisecond)
+		t := time.NewTimer(timeout)
 		var retry bool
 		select {
 		case m := <-ch:
@@ -624,7 +625,7 @@ func (c *Client) shutdownTransport(ctx context.Context) error {
 	if c.self != nil {
 		c.system.ProcessRegistry.Remove(c.self)
 	}
-	err := stopRemote(ctx, c.remote)
+	err := stopRemote(ctx, c.system, c.remote)
 	c.system.Shutdown()
 	return err
 }

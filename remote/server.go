@@ -229,7 +229,7 @@ func Serve(ctx context.Context, eng *liteactor.Engine, cfg ServerConfig) (*Serve
 	s.pid, err = s.system.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return &gateway{s: s} }), cfg.GatewayName)
 	if err != nil {
 		s.system.EventStream.Unsubscribe(s.peerSub)
-		stopRemote(ctx, r)
+		stopRemote(ctx, s.system, r)
 		s.system.Shutdown()
 		return nil, fmt.Errorf("liteactor/remote: spawn gateway %q: %w", cfg.GatewayName, err)
 	}
@@ -283,7 +283,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("liteactor/remote: stop gateway: %w", err))
 	}
 	s.cur.sweep(true)
-	if err := stopRemote(ctx, s.remote); err != nil && len(errs) == 0 {
+	if err := stopRemote(ctx, s.system, s.remote); err != nil && len(errs) == 0 {
 		errs = append(errs, err)
 	}
 	s.system.Shutdown()

@@ -102,32 +102,28 @@ func startRemote(system *actor.ActorSystem, cfg transportConfig) (r *remote.Remo
 	return r, nil
 }
 
-// stopRemote shuts r down gracefully, or at once when ctx ends first.
-// protoactor's graceful shutdown itself gives up after 10 s.
-func stopRemote(ctx context.Context, r *remote.Remote) error {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer func() {
-			// protoactor's graceful shutdown can panic with "send on
-			// closed channel" when a peer's stream ended with an error just
-			// before (its endpoint reader closes the channel the endpoint
-			// manager then signals). The panic happens in this goroutine:
-			// finish with a hard stop instead of crashing the process.
-			if p := recover(); p != nil {
-				r.Shutdown(false)
-			}
-		}()
-		r.Shutdown(true)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		r.Shutdown(false)
-		<-done
-		return ctx.Err()
+// stopRemote stops r: its gRPC server (listener and incoming streams), then
+// its endpoint actors, which close the connections this node dialled. It
+// does not use protoactor's graceful Shutdown: at the pinned commit that
+// one races with endpoints closing during it (it sets the endpoint table to
+// nil while a closing connection's goroutine still reads it, a nil-pointer
+// crash waiting to happen, and it can panic with "send on closed channel"
+// signalling a stream that just ended). Graceful behaviour (draining,
+// flushing replies) is done before, by the Server and Client themselves.
+func stopRemote(ctx context.Context, system *actor.ActorSystem, r *remote.Remote) error {
+	r.Shutdown(false)
+	var err error
+	for _, name := range []string{"EndpointSupervisor", "activator"} {
+		f := system.Root.StopFuture(actor.NewPID(system.Address(), name))
+		done := make(chan struct{})
+		go func() { f.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
 	}
+	return err
 }
 
 // refuseUnary answers protoactor's unary RPCs (ListProcesses,
