@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
@@ -12,7 +13,11 @@ import (
 // newSystem makes an actor system whose protoactor logs go to log.
 func newSystem(log zerolog.Logger) *actor.ActorSystem {
 	l := slog.New(slogBridge{zerolog.NewSlogHandler(log.With().Str("component", "protoactor").Logger())})
-	return actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return l }))
+	return actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return l }),
+		// A dead letter (a late reply, a message to a stopped endpoint)
+		// starts a throttle goroutine living this long: keep it short so
+		// none outlives Close by much.
+		actor.WithDeadLetterThrottleInterval(10*time.Millisecond))
 }
 
 // slogBridge routes protoactor's slog output into zerolog. protoactor logs

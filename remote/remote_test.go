@@ -18,6 +18,7 @@ import (
 	"github.com/liteactor/liteactor/remote/devcert"
 	pb "github.com/liteactor/liteactor/remote/remotepb"
 	"github.com/ncruces/go-sqlite3"
+	"go.uber.org/goleak"
 )
 
 func bg(t testing.TB) context.Context {
@@ -451,6 +452,7 @@ func TestListenFailureAndConfig(t *testing.T) {
 	if _, err := Serve(bg(t), nil, ServerConfig{TLS: base.TLS}); !errors.Is(err, ErrInvalidConfig) {
 		t.Fatalf("nil engine: %v", err)
 	}
+	ignore := goleak.IgnoreCurrent()
 	s, err := Serve(bg(t), eng, ServerConfig{TLS: base.TLS})
 	if err != nil {
 		t.Fatal(err)
@@ -460,6 +462,9 @@ func TestListenFailureAndConfig(t *testing.T) {
 	}
 	if err := s.Close(bg(t)); err != nil {
 		t.Fatalf("second Close: %v", err)
+	}
+	if err := goleak.Find(ignore); err != nil {
+		t.Fatalf("goroutines left by the server: %v", err)
 	}
 }
 
