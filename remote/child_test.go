@@ -363,6 +363,7 @@ func isolated(t *testing.T) bool {
 	if os.Getenv(isolatedEnv) == t.Name() {
 		return false
 	}
+	t.Parallel()
 	args := []string{"-test.run=^" + regexp.QuoteMeta(t.Name()) + "$", "-test.count=1", "-test.v"}
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), isolatedEnv+"="+t.Name())

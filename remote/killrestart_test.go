@@ -24,6 +24,7 @@ INSERT OR IGNORE INTO counters VALUES (1, 0), (2, 0)`
 // exactly once, and every acknowledged write must be present.
 // LITEACTOR_REMOTE_SOAK=1 runs longer, with several kills.
 func TestKillRestartExactlyOnce(t *testing.T) {
+	t.Parallel()
 	workers, ops, kills := 16, 40, 1
 	if os.Getenv("LITEACTOR_REMOTE_SOAK") != "" {
 		workers, ops, kills = 32, 400, 4

@@ -291,6 +291,11 @@ func (s *Server) shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// flushWait bounds the wait for one peer's flush probe: a live peer answers
+// in a round trip; a peer that went away without protoactor noticing (its
+// stream ended with EOF) never does.
+const flushWait = time.Second
+
 // flush makes sure every reply sent has reached its client: protoactor
 // sends replies asynchronously through a per-peer writer, and its shutdown
 // stops that writer before its queue is empty. A probe message to a
@@ -305,14 +310,14 @@ func (s *Server) flush(ctx context.Context) error {
 	s.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, a := range peers {
-		wait := 5 * time.Second
+		wait := flushWait
 		if dl, ok := ctx.Deadline(); ok {
-			wait = time.Until(dl)
+			wait = min(wait, time.Until(dl))
 		}
 		if wait <= 0 {
 			return ctx.Err()
 		}
-		f := s.system.Root.RequestFuture(actor.NewPID(a, "liteactor-flush-probe"), &actor.Touch{}, min(wait, 5*time.Second))
+		f := s.system.Root.RequestFuture(actor.NewPID(a, "liteactor-flush-probe"), &actor.Touch{}, wait)
 		wg.Add(1)
 		go func() { defer wg.Done(); f.Wait() }()
 	}
