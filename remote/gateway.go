@@ -211,7 +211,9 @@ func (s *Server) writeOnce(ctx context.Context, id string, stmts []*pb.Statement
 			select {
 			case <-f.done:
 			case <-ctx.Done():
-				return nil, false, ctx.Err()
+				// Not DEADLINE: that would tell the client nothing
+				// committed, but the earlier send may still commit.
+				return nil, false, gatewayError(pb.ErrorKind_UNAVAILABLE, "an earlier send of key %q is still running; send it again", id)
 			}
 			if f.rec != nil {
 				s.n.duplicates.Add(1)
