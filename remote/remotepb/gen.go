@@ -10,6 +10,10 @@
 //
 //	go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 //	go generate ./remotepb
+//
+// The file is named liteactor_remote.proto, not remote.proto: protoactor's
+// remote registers "remote.proto" in protobuf's global registry, and a second
+// file registered under the same path panics at program start.
 package remotepb
 
 //go:generate protoc --go_out=. --go_opt=paths=source_relative liteactor_remote.proto
