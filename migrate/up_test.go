@@ -105,7 +105,7 @@ func TestUpRefusesBadChainBeforeAnythingRuns(t *testing.T) {
 	bad := [][]Migration{
 		{Baseline("1.0.0", "CREATE TABLE a(x)"), Incremental("1.2.0", "1.1.0", "CREATE TABLE b(x)")}, // missing link
 		{Baseline("1.0.0", "CREATE TABLE a(x)"), Baseline("1.0.0", "CREATE TABLE b(x)")},             // duplicate
-		{Baseline("1.0.0", "CREATE TABLE a(x)"), Incremental("0.5.0", "0.1.0", "CREATE TABLE b(x)")}, // leads nowhere
+		{Baseline("1.0.0", "CREATE TABLE a(x)"), Incremental("1.1.0", "1.0.0", "CREATE TABLE b(x)"), Incremental("1.0.5", "1.0.2", "CREATE TABLE c(x)")}, // leads nowhere
 		{Baseline("1.0.0", "CREATE TABLE a(x)"), Incremental("1.1", "1.0.0", "CREATE TABLE b(x)")},   // invalid version
 	}
 	for i, ms := range bad {
