@@ -115,7 +115,12 @@ func migrateUp(ctx context.Context, a *app, args []string) error {
 	if *accept != "" {
 		opts = append(opts, migrate.AcceptChecksumChange(strings.Split(*accept, ",")...))
 	}
-	return a.withEngine(ctx, !*dry, func(eng *liteactor.Engine) error {
+	with := func(fn func(*liteactor.Engine) error) error { return a.withEngine(ctx, true, fn) }
+	if _, err := os.Stat(a.db); *dry && errors.Is(err, os.ErrNotExist) {
+		// Plan on an empty in-memory database: a dry run creates nothing.
+		with = func(fn func(*liteactor.Engine) error) error { return a.withMemory(ctx, fn) }
+	}
+	return with(func(eng *liteactor.Engine) error {
 		rep, err := migrate.Up(ctx, eng, ms, opts...)
 		if err != nil {
 			return chainProblem(err)
