@@ -44,6 +44,10 @@ type Report struct {
 // naming the version and, for SQL, the failing statement. Migrations applied
 // before it in this call stay applied; Report lists them.
 //
+// Each migration applied is reported to the engine's observers as one
+// OpMigrate operation (see OpMigrate), with the engine's own Write or
+// Exclusive nested inside it.
+//
 // Options: DryRun, AppName, WithHook, Logger, ForeignKeysOff,
 // AcceptChecksumChange, Table.
 func Up(ctx context.Context, eng *liteactor.Engine, ms []Migration, opts ...Option) (Report, error) {

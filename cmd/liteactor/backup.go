@@ -33,6 +33,9 @@ func runBackup(ctx context.Context, a *app, args []string) error {
 	if *step < 1 {
 		return usageError("-step must be at least 1, got %d", *step)
 	}
+	if *pause < 0 {
+		return usageError("-pause must not be negative, got %s", *pause)
+	}
 	dest := pos[0]
 	p := a.newProgress("backup", *showProgress)
 	return a.withEngine(ctx, false, func(eng *liteactor.Engine) error {

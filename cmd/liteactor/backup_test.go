@@ -44,15 +44,11 @@ func TestBackupWhileAnotherEngineWrites(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	r := cli(t, dir, "-db", "app.db", "backup", "copy.db", "-verify", "-step", "16")
-	atBackupEnd := written.Load()
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	r.want(t, 0, "backup app.db -> copy.db", "verified")
-	if atBackupEnd == 10 {
-		t.Log("the writer made no progress during the backup")
-	}
 	n := rawInt(t, filepath.Join(dir, "copy.db"), "SELECT count(*) FROM t")
 	if n < 2000 || n > 2000+written.Load() {
 		t.Fatalf("copy holds %d rows; the source had 2000 + up to %d", n, written.Load())

@@ -42,6 +42,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"-db", "x.db", "migrate", "down"},       // unknown migrate command
 		{"migrate", "up"},                        // no -db
 		{"-db", "x.db", "backup", "d", "-step", "0"},
+		{"-db", "x.db", "backup", "d", "-pause", "-1s"},
 	} {
 		r := cli(t, dir, args...)
 		if r.code != 2 {

@@ -189,17 +189,25 @@ func (a *app) exit(name string, err error, ctx context.Context) int {
 		fmt.Fprintf(a.stderr, "liteactor %s: %s\n", name, oneLine(ee.err))
 		fmt.Fprintf(a.stderr, "Run 'liteactor %s -h' for usage.\n", name)
 		return exitUsage
-	case ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, ctx.Err())):
-		fmt.Fprintf(a.stderr, "liteactor %s: interrupted: %s\n", name, describe(err))
+	case ctx.Err() != nil:
+		// Whatever the work returned (context.Canceled, SQLite's
+		// INTERRUPT), it stopped because of the signal.
+		fmt.Fprintf(a.stderr, "liteactor %s: interrupted: %s\n", name, a.message(name, err))
 		return exitInterrupted
 	case errors.As(err, &ee):
 		if ee.err != nil {
-			fmt.Fprintf(a.stderr, "liteactor %s: %s\n", name, describe(ee.err))
+			fmt.Fprintf(a.stderr, "liteactor %s: %s\n", name, a.message(name, ee.err))
 		}
 		return ee.code
 	}
-	fmt.Fprintf(a.stderr, "liteactor %s: %s\n", name, describe(err))
+	fmt.Fprintf(a.stderr, "liteactor %s: %s\n", name, a.message(name, err))
 	return exitFailed
+}
+
+// message is describe(err) without a leading "name: " that would repeat
+// the command's own prefix ("liteactor migrate: migrate: ...").
+func (a *app) message(name string, err error) string {
+	return strings.TrimPrefix(describe(err), name+": ")
 }
 
 // newFlags makes a command's FlagSet; help goes to stdout.
