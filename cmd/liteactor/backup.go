@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -87,7 +88,7 @@ func runRestore(ctx context.Context, a *app, args []string) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("source: %w", err)
 	}
-	if err := refuseInUse(a.db); err != nil {
+	if err := refuseInUse(a.db, a.stderr); err != nil {
 		return err
 	}
 	p := a.newProgress("restore", *showProgress)
@@ -109,28 +110,28 @@ func runRestore(ctx context.Context, a *app, args []string) error {
 // refuseInUse fails when another connection (in this or another process)
 // has the database at path open. It asks SQLite for an exclusive lock
 // without waiting: every connection to a WAL database, the engine's
-// included, holds a shared lock on it for as long as it is open. The probe
-// is released before the restore begins; what opens the database after it
-// is the operator's to prevent.
-func refuseInUse(path string) error {
+// included, holds a shared lock on it for as long as it is open (an idle
+// connection to a rollback-journal database holds none and is not seen).
+// The probe is released before the restore begins; what opens the
+// database after it is the operator's to prevent. A file SQLite cannot
+// read as a database (the corrupt file a restore is often for) cannot be
+// probed: that is said on warn, and the restore goes on.
+func refuseInUse(path string, warn io.Writer) error {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	conn, err := sqlite3.OpenFlags(path, sqlite3.OPEN_READWRITE)
-	if err != nil {
-		return fmt.Errorf("probe %s: %w", path, err)
+	if err == nil {
+		defer conn.Close()
+		err = conn.Exec("PRAGMA busy_timeout=0; PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT")
 	}
-	defer conn.Close()
-	if err := conn.Exec("PRAGMA busy_timeout=0; PRAGMA locking_mode=EXCLUSIVE"); err != nil {
-		return fmt.Errorf("probe %s: %w", path, err)
-	}
-	err = conn.Exec("BEGIN EXCLUSIVE; COMMIT")
-	if errors.Is(err, sqlite3.BUSY) || errors.Is(err, sqlite3.LOCKED) {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sqlite3.BUSY) || errors.Is(err, sqlite3.LOCKED):
 		return fmt.Errorf("%s is in use by another process; stop it before restoring: %w", path, err)
 	}
-	if err != nil {
-		return fmt.Errorf("probe %s: %w", path, err)
-	}
+	fmt.Fprintf(warn, "warning: cannot tell whether %s is in use (%s); restoring over it\n", path, describe(err))
 	return nil
 }
 

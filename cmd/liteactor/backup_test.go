@@ -99,6 +99,15 @@ func TestRestoreRefusedWhileInUseThenRestores(t *testing.T) {
 		t.Fatalf("kept previous database has %d rows, want 10", n)
 	}
 	cli(t, dir, "-db", "new.db", "restore", "copy.db").want(t, 0, "restored new.db")
+	// A file that is not a database any more (what a restore is often
+	// for) cannot be probed: the restore says so and goes on.
+	if err := os.WriteFile(filepath.Join(dir, "junk.db"), bytes.Repeat([]byte("junk"), 2048), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli(t, dir, "-db", "junk.db", "restore", "copy.db").want(t, 0, "warning: cannot tell whether junk.db is in use", "SQLITE_NOTADB", "restored junk.db")
+	if n := rawInt(t, filepath.Join(dir, "junk.db"), "SELECT count(*) FROM t"); n != 100 {
+		t.Fatalf("restored junk.db has %d rows", n)
+	}
 	cli(t, dir, "-db", "app.db", "restore", "missing.db").want(t, 3, "missing.db")
 }
 

@@ -120,7 +120,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "liteactor %s: -db PATH is required\n", name)
 			return exitUsage
 		}
-		return a.exit(name, c.run(ctx, a, rest), ctx)
+		return a.exit(ctx, name, c.run(ctx, a, rest))
 	}
 	fmt.Fprintf(stderr, "liteactor: unknown command %q (run liteactor -h)\n", name)
 	return exitUsage
@@ -177,7 +177,7 @@ func findings(format string, a ...any) error {
 }
 
 // exit prints err on one line and maps it to an exit code.
-func (a *app) exit(name string, err error, ctx context.Context) int {
+func (a *app) exit(ctx context.Context, name string, err error) int {
 	if err == nil {
 		return exitOK
 	}
