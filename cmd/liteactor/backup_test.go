@@ -204,31 +204,6 @@ func TestInterruptedBackupLeavesNothingAtDest(t *testing.T) {
 	nothingAt(t, dir, "copy.db")
 }
 
-func TestProgressOnATerminalOnly(t *testing.T) {
-	dir := t.TempDir()
-	seed(t, dir, "app.db", 300)
-	master, slave, err := openPTY()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer master.Close()
-	cmd := slowBackup(t, dir, slave)
-	slave.Close()
-	line := waitFor(t, master, "pages")
-	if !strings.Contains(line, "backup: 1/") {
-		t.Fatalf("progress on the terminal: %q", line)
-	}
-	wantInterrupted(t, cmd)
-	nothingAt(t, dir, "copy.db")
-
-	// Not a terminal, no -progress: quiet.
-	r := cli(t, dir, "-db", "app.db", "backup", "copy.db", "-step", "1")
-	r.want(t, 0, "backup app.db -> copy.db")
-	if r.stderr != "" {
-		t.Fatalf("progress printed to a pipe: %q", r.stderr)
-	}
-}
-
 // nothingAt fails if dir holds dest or any file starting with its name (a
 // temporary copy).
 func nothingAt(t *testing.T, dir, dest string) {

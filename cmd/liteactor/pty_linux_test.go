@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
+	"testing"
 	"unsafe"
 )
 
@@ -34,4 +36,29 @@ func openPTY() (master, slave *os.File, err error) {
 		return nil, nil, fmt.Errorf("pty: %w", err)
 	}
 	return master, slave, nil
+}
+
+func TestProgressOnATerminalOnly(t *testing.T) {
+	dir := t.TempDir()
+	seed(t, dir, "app.db", 300)
+	master, slave, err := openPTY()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	cmd := slowBackup(t, dir, slave)
+	slave.Close()
+	line := waitFor(t, master, "pages")
+	if !strings.Contains(line, "backup: 1/") {
+		t.Fatalf("progress on the terminal: %q", line)
+	}
+	wantInterrupted(t, cmd)
+	nothingAt(t, dir, "copy.db")
+
+	// Not a terminal, no -progress: quiet.
+	r := cli(t, dir, "-db", "app.db", "backup", "copy.db", "-step", "1")
+	r.want(t, 0, "backup app.db -> copy.db")
+	if r.stderr != "" {
+		t.Fatalf("progress printed to a pipe: %q", r.stderr)
+	}
 }
