@@ -96,6 +96,8 @@ type Tree struct {
 	closeErr  error
 	stopOnce  sync.Once
 	stopped   chan struct{} // closed when the supervisor has stopped
+	closingCh chan struct{} // closed when Close begins or the tree stops (see Closing)
+	closingMu sync.Once
 }
 
 // Start opens the database at cfg.Path (creating it if needed), opens every
@@ -104,7 +106,7 @@ type Tree struct {
 // it leaves nothing behind: connections closed, dispatchers stopped, a
 // private actor system shut down, an in-memory database released.
 func Start(ctx context.Context, cfg Config) (_ *Tree, err error) {
-	t := &Tree{cfg: cfg, log: cfg.Log, counters: &actors.Counters{}, stopped: make(chan struct{})}
+	t := &Tree{cfg: cfg, log: cfg.Log, counters: &actors.Counters{}, stopped: make(chan struct{}), closingCh: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			t.abort()
@@ -406,6 +408,7 @@ func (t *Tree) Close(ctx context.Context) error {
 
 func (t *Tree) shutdown(ctx context.Context) error {
 	t.closing.Store(true)
+	t.signalClosing()
 	t.wq.Close()
 	t.rq.Close()
 	var err error
@@ -487,6 +490,7 @@ func (t *Tree) onStopped() {
 // It never touches requests an actor has taken.
 func (t *Tree) markClosed() {
 	t.closing.Store(true)
+	t.signalClosing()
 	t.wq.Close()
 	t.rq.Close()
 	t.wq.FailQueued(actors.ErrClosed)
