@@ -37,6 +37,9 @@ func open(t *testing.T, mod func(*liteactor.Config), opts ...sqldb.Option) fixtu
 		cfg.Readers = 2
 		cfg.InitHook = func(c *sqlite3.Conn) error {
 			c.CommitHook(func() bool { commits.Add(1); return true })
+			if err := c.CreateFunction("boom", 0, 0, func(sqlite3.Context, ...sqlite3.Value) { panic("boom") }); err != nil {
+				return err
+			}
 			return c.CreateFunction("signal", 0, 0, func(ctx sqlite3.Context, _ ...sqlite3.Value) {
 				if fn := signal.Load(); fn != nil {
 					(*fn)()

@@ -353,3 +353,33 @@ func TestTxLimit(t *testing.T) {
 	}
 	ro.Rollback()
 }
+
+// TestPanicInStatement: a panic under a statement (here a SQL function
+// that panics) reaches the caller as an error wrapping liteactor.ErrPanic,
+// inside a transaction and in a streamed query alike; the engine replaces
+// the connection and goes on serving.
+func TestPanicInStatement(t *testing.T) {
+	f := open(t, nil)
+	seedAccounts(t, f)
+	ctx := context.Background()
+	tx, err := f.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM acct`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT boom()`); !errors.Is(err, liteactor.ErrPanic) {
+		t.Fatalf("panic in a tx statement: %v", err)
+	}
+	if err := tx.Commit(); err == nil {
+		t.Fatal("Commit after a panic succeeded")
+	}
+	if _, err := f.db.QueryContext(ctx, `SELECT boom()`); !errors.Is(err, liteactor.ErrPanic) {
+		t.Fatalf("panic in a query: %v", err)
+	}
+	f.must(t, `UPDATE acct SET balance = balance WHERE id = 1`)
+	if got := f.int(t, `SELECT count(*) FROM acct`); got != accounts {
+		t.Fatalf("%d accounts after the panicking tx", got)
+	}
+}

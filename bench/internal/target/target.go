@@ -72,7 +72,7 @@ type Kind struct {
 // registry holds the kinds known to this build, keyed by ID.
 type registry map[string]Kind
 
-// Kinds returns every known target in the order (a) to (e).
+// Kinds returns every known target in the order (a) to (f).
 func Kinds() []Kind {
 	r := all()
 	out := make([]Kind, 0, len(r))
@@ -121,7 +121,7 @@ func IDs() string {
 
 func all() registry {
 	r := registry{}
-	for _, k := range []Kind{liteactorKind(), rawKind(), sqlDefaultKind(), sqlTwoPoolKind(), moderncTwoPoolKind()} {
+	for _, k := range []Kind{liteactorKind(), rawKind(), sqlDefaultKind(), sqlTwoPoolKind(), moderncTwoPoolKind(), sqldbKind()} {
 		r[k.ID] = k
 	}
 	return r
