@@ -35,7 +35,6 @@ type lease struct {
 	started chan struct{} // closed once open succeeded
 	ended   chan struct{} // closed once the lease is over; err is set before
 	err     error
-	cancel  context.CancelFunc
 
 	// Fields below are used only by serve's goroutine.
 	stop    bool            // a job ended the lease (Commit, Rollback, the last rows)
@@ -61,7 +60,7 @@ func newJob(ctx context.Context, fn func(*sqlite3.Conn) error) *job {
 var errReleased = errors.New("sqldb: released")
 
 // start runs the lease on a goroutine through acquire (Engine.Read or
-// Engine.Exclusive) under a ctx derived from ctx, and returns once the
+// Engine.Exclusive) under ctx, and returns once the
 // lease is held and first (if any) has run, or with the error that stopped
 // it: the engine's (liteactor.ErrReadTimeout, ErrClosed, ...), ctx's, or
 // open's.
@@ -70,15 +69,12 @@ func (l *lease) start(ctx context.Context, acquire func(context.Context, func(*s
 	l.quit = make(chan struct{})
 	l.started = make(chan struct{})
 	l.ended = make(chan struct{})
-	lctx, cancel := context.WithCancel(ctx)
-	l.cancel = cancel
 	go func() {
-		err := acquire(lctx, func(conn *sqlite3.Conn) error { return l.serve(conn, first) })
+		err := acquire(ctx, func(conn *sqlite3.Conn) error { return l.serve(conn, first) })
 		if err == nil {
 			err = errReleased
 		}
 		l.err = err
-		cancel()
 		close(l.ended)
 	}()
 	wait := l.started
@@ -103,14 +99,13 @@ func (l *lease) start(ctx context.Context, acquire func(context.Context, func(*s
 	}
 }
 
-// serve is the callback the engine runs on the leased connection.
+// serve is the callback the engine runs on the leased connection. open
+// and first run under the lease's ctx alone (a query answered in its first
+// chunk never starts the limit's timer); from then on every statement runs
+// under the limit too.
 func (l *lease) serve(conn *sqlite3.Conn, first *job) (err error) {
 	base := conn.GetInterrupt() // the engine's: the lease's ctx, or one the engine may cancel
-	l.base = base
-	lctx, cancel := context.WithTimeout(base, l.limit)
-	defer cancel()
-	conn.SetInterrupt(lctx)
-	l.lctx = lctx
+	l.base, l.lctx = base, base
 	defer func() {
 		conn.SetInterrupt(context.Background())
 		for _, s := range l.stmts {
@@ -129,12 +124,19 @@ func (l *lease) serve(conn *sqlite3.Conn, first *job) (err error) {
 	}
 	close(l.started)
 	if first != nil {
-		l.run(conn, lctx, first)
+		l.run(conn, first)
+		if l.stop {
+			return l.stopErr
+		}
 	}
+	lctx, cancel := context.WithTimeout(base, l.limit)
+	defer cancel()
+	l.lctx = lctx
+	conn.SetInterrupt(lctx)
 	for !l.stop {
 		select {
 		case j := <-l.work:
-			l.run(conn, lctx, j)
+			l.run(conn, j)
 		case <-l.quit:
 			return nil
 		case <-lctx.Done():
@@ -165,7 +167,8 @@ func (l *lease) endErr(base context.Context) error {
 // run runs j on conn under lctx and j's own ctx; a running statement is
 // interrupted when either ends. A panic is reported to j's caller and then
 // continues, so the engine replaces the connection.
-func (l *lease) run(conn *sqlite3.Conn, lctx context.Context, j *job) {
+func (l *lease) run(conn *sqlite3.Conn, j *job) {
+	lctx := l.lctx
 	defer func() {
 		if p := recover(); p != nil {
 			j.err = fmt.Errorf("sqldb: %w: %v", liteactor.ErrPanic, p)
