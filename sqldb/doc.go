@@ -50,15 +50,17 @@
 //
 // A query's rows are read in chunks (64 rows, then 256 at a time) on the
 // reader that runs it, in one read transaction: a result that fits the
-// first chunk gives its reader back before QueryContext returns; a larger
-// one holds the reader until Rows.Close, the last row, the query's ctx ends
+// first chunk gives its reader back as soon as it is read; a larger one
+// holds the reader until Rows.Close, the last row, the query's ctx ends
 // (database/sql closes the Rows then), or WithReadLimit (default
-// DefaultReadLimit, 1 min) passes (ErrRowsExpired). Rows never closed
-// therefore hold a reader at most that long. A held reader serves nothing
-// else: with Config.Readers readers, that many open streams or read-only
-// transactions make the next read wait (Config.ReadTimeout,
-// liteactor.ErrReadTimeout); in particular, a query issued while iterating
-// another one's rows needs a second reader.
+// DefaultReadLimit, 1 min, counted from the first chunk) passes
+// (ErrRowsExpired). Rows never closed therefore hold a reader at most that
+// long. (The first chunk itself, like any running statement, is bounded by
+// the query's ctx.) A held reader serves nothing else: with
+// Config.Readers readers, that many open streams or read-only transactions
+// make the next read wait (Config.ReadTimeout, liteactor.ErrReadTimeout);
+// in particular, a query issued while iterating another one's rows needs a
+// second reader.
 //
 // # Values
 //
