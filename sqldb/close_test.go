@@ -106,8 +106,8 @@ func TestDBClose(t *testing.T) {
 	if _, err := f.eng.Exec(ctx, `INSERT INTO t VALUES (2)`); err != nil {
 		t.Fatalf("engine after db.Close: %v", err)
 	}
-	if _, err := sql.Open("sqldb-unregistered", ""); err == nil {
-		t.Fatal("sql.Open of an unregistered driver")
+	if _, err := sqldb.NewConnector(f.eng).Driver().Open("file.db"); err == nil {
+		t.Fatal("the driver opened a DSN: connections must come from OpenDB")
 	}
 }
 

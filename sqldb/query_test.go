@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/liteactor/liteactor"
 	"github.com/ncruces/go-sqlite3"
@@ -131,7 +132,7 @@ func TestCancelQuery(t *testing.T) {
 // until the read limit; the next read then gets it, and the abandoned rows
 // report ErrRowsExpired.
 func TestRowsNeverClosed(t *testing.T) {
-	f := open(t, func(c *liteactor.Config) { c.Readers = 1 }, sqldb.WithReadLimit(50_000_000))
+	f := open(t, func(c *liteactor.Config) { c.Readers = 1 }, sqldb.WithReadLimit(50*time.Millisecond))
 	seed(t, f, 1000)
 	ctx := context.Background()
 	leaked, err := f.db.QueryContext(ctx, `SELECT id FROM kv`)
