@@ -248,6 +248,8 @@ func (w *writer) run(r *Request, _ context.Context) {
 		r.Result, r.Err = w.userExec(r)
 	case KindWrite:
 		r.Err = w.userWrite(r)
+	case KindQuery: // Engine.WriteQuery: a statement that writes and returns rows (RETURNING)
+		r.Rows, r.Err = w.userQuery(r)
 	}
 }
 
@@ -284,6 +286,16 @@ func (w *writer) userExec(r *Request) (Result, error) {
 	return res, w.explain(err)
 }
 
+// userQuery runs a caller's one statement that writes and returns rows
+// (INSERT ... RETURNING) bare inside the batch's transaction, under the
+// same rules as a one-statement Exec.
+func (w *writer) userQuery(r *Request) (*Rows, error) {
+	w.guard, w.single, w.denied, w.sp = true, true, false, false
+	defer func() { w.guard, w.single = false, false }()
+	rows, err := runQuery(w.conn, r.SQL, r.Args, false)
+	return rows, w.explain(err)
+}
+
 // script runs several statements atomically inside a savepoint.
 func (w *writer) script(sql string) (Result, error) {
 	w.guard = false
@@ -302,7 +314,7 @@ func (w *writer) userWrite(r *Request) error {
 		return err
 	}
 	w.guard, w.denied = true, false
-	err := w.callback(r.Fn)
+	err := w.callback(r)
 	return w.explain(w.endSavepoint(err))
 }
 
@@ -358,7 +370,7 @@ func (w *writer) runExclusive(r *Request) {
 		w.conn.SetInterrupt(r.Ctx)
 		defer w.conn.SetInterrupt(context.Background())
 	}
-	err := w.callback(r.Fn)
+	err := w.callback(r)
 	if !w.conn.GetAutocommit() {
 		if rbErr := w.exec("ROLLBACK"); rbErr != nil && w.restart == nil {
 			w.restart = rbErr

@@ -23,6 +23,9 @@ type Cache interface {
 type Conn struct {
 	Conn  *sqlite3.Conn
 	Cache Cache // optional
+	// ReadOnly refuses statements that write (sqlite3_stmt_readonly false)
+	// with ErrNotReadOnly, before they run.
+	ReadOnly bool
 }
 
 // PrepareOne prepares sql, which must hold exactly one statement (trailing
@@ -45,31 +48,39 @@ func PrepareOne(conn *sqlite3.Conn, sql string) (*sqlite3.Stmt, error) {
 	return s, nil
 }
 
-// Prepare returns a statement for sql (exactly one statement, see
+// prepare returns a statement for sql (exactly one statement, see
 // [PrepareOne]), ready to bind: the cached one if the Cache has it, else a
-// new one, which goes into the Cache when there is one. Without a Cache the
-// caller owns the statement and must Close it; with one it must never Close
-// it, only Reset it.
-func (c Conn) Prepare(sql string) (*sqlite3.Stmt, error) {
+// new one, which goes into the Cache when there is one. owned says the
+// caller must Close it (release does): always without a Cache, and with one
+// when the cached statement is in use by a scan still walking its rows (the
+// same SQL run again from inside a row callback gets a statement of its
+// own). A cached statement is never Closed, only reset. With ReadOnly set,
+// a statement that writes is ErrNotReadOnly.
+func (c Conn) prepare(sql string) (s *sqlite3.Stmt, owned bool, err error) {
 	if c.Cache != nil {
-		if s := c.Cache.Get(sql); s != nil {
-			return s, nil
+		s = c.Cache.Get(sql)
+	}
+	if s == nil || s.Busy() {
+		owned = c.Cache == nil || s != nil
+		if s, err = PrepareOne(c.Conn, sql); err != nil {
+			return nil, false, err
+		}
+		if !owned {
+			c.Cache.Put(sql, s)
 		}
 	}
-	s, err := PrepareOne(c.Conn, sql)
-	if err != nil {
-		return nil, err
+	if c.ReadOnly && !s.ReadOnly() {
+		c.release(s, owned, false)
+		return nil, false, ErrNotReadOnly
 	}
-	if c.Cache != nil {
-		c.Cache.Put(sql, s)
-	}
-	return s, nil
+	return s, owned, nil
 }
 
-// release hands s back after a call: finalized without a Cache; with one,
-// its bindings cleared (when any were set) so no argument stays referenced.
-func (c Conn) release(s *sqlite3.Stmt, bound bool) {
-	if c.Cache == nil {
+// release hands s back after a call: finalized when the caller owns it;
+// otherwise its bindings cleared (when any were set) so no argument stays
+// referenced.
+func (c Conn) release(s *sqlite3.Stmt, owned, bound bool) {
+	if owned {
 		s.Close()
 	} else if bound {
 		s.ClearBindings()
@@ -80,49 +91,55 @@ func (c Conn) release(s *sqlite3.Stmt, bound bool) {
 // rows. Errors: ErrInvalidArg (bad argument or SQL shape), SQLite's (an
 // interrupted statement reports sqlite3.INTERRUPT).
 func (c Conn) Exec(sql string, args ...any) error {
-	s, err := c.Prepare(sql)
+	s, owned, err := c.prepare(sql)
 	if err != nil {
 		return err
 	}
 	if err = Bind(s, args); err == nil {
 		err = s.Exec()
 	}
-	c.release(s, len(args) > 0)
+	c.release(s, owned, len(args) > 0)
 	return err
 }
 
 // Query runs sql (one statement) with args and calls row for every result
 // row, as [Each] does: it returns nil only after the last row was seen.
 func (c Conn) Query(sql string, args []any, row func(*sqlite3.Stmt) error) error {
-	s, err := c.Prepare(sql)
+	s, owned, err := c.prepare(sql)
 	if err != nil {
 		return err
 	}
 	if err = Bind(s, args); err == nil {
 		err = Each(s, row)
 	}
-	c.release(s, len(args) > 0)
+	c.release(s, owned, len(args) > 0)
 	return err
 }
 
 // All runs sql (one statement) with args and returns its column names and
 // every row, as [All] copies them, or an error and no rows.
 func (c Conn) All(sql string, args []any) (cols []string, rows [][]any, err error) {
-	s, err := c.Prepare(sql)
+	return c.AllMax(sql, args, 0)
+}
+
+// AllMax is All with a limit: more than max rows (max > 0) is
+// ErrTooManyRows, and no rows; the scan stops at row max+1.
+func (c Conn) AllMax(sql string, args []any, max int) (cols []string, rows [][]any, err error) {
+	s, owned, err := c.prepare(sql)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err = Bind(s, args); err == nil {
-		cols, rows, err = All(s)
+		cols, rows, err = AllMax(s, max)
 	}
-	c.release(s, len(args) > 0)
+	c.release(s, owned, len(args) > 0)
 	return cols, rows, err
 }
 
 // Exists reports whether sql (one statement) with args returns at least one
 // row. It reads no further than the first row.
 func (c Conn) Exists(sql string, args ...any) (bool, error) {
-	s, err := c.Prepare(sql)
+	s, owned, err := c.prepare(sql)
 	if err != nil {
 		return false, err
 	}
@@ -131,7 +148,7 @@ func (c Conn) Exists(sql string, args ...any) (bool, error) {
 		found = s.Step()
 		err = Finish(s)
 	}
-	c.release(s, len(args) > 0)
+	c.release(s, owned, len(args) > 0)
 	return found && err == nil, err
 }
 

@@ -3,6 +3,8 @@ package sqlstmt
 import (
 	"errors"
 	"fmt"
+
+	"github.com/ncruces/go-sqlite3"
 )
 
 var (
@@ -18,6 +20,17 @@ var (
 	// destination type, or as many destinations as columns). The actors
 	// package and liteactor re-export this value.
 	ErrScan = errors.New("liteactor: cannot scan")
+
+	// ErrNotReadOnly: a statement that writes reached a Conn that only runs
+	// read-only statements (a reader's); it was prepared, never run. It
+	// wraps sqlite3.READONLY. The engine sends single-statement reads that
+	// get it (INSERT ... RETURNING through Query) to the writer instead.
+	ErrNotReadOnly = fmt.Errorf("liteactor: statement writes: %w", sqlite3.READONLY)
+
+	// ErrTooManyRows: a query returned more rows than the limit its caller
+	// set. No rows are returned with it. The actors package and liteactor
+	// re-export this value.
+	ErrTooManyRows = errors.New("liteactor: too many rows")
 
 	// ErrMultiStatement: the SQL holds more than one statement where exactly
 	// one is expected. It wraps ErrInvalidArg.
