@@ -323,3 +323,43 @@ func TestNewCallsAreObserved(t *testing.T) {
 		}
 	}
 }
+
+// A walk survives the statements its row callback runs, whatever the size
+// of the statement cache: a statement pushed out while walked is finalized
+// only once its walk ends.
+func TestNestedWalksAnyCacheSize(t *testing.T) {
+	for _, size := range []int{0, 1, 2, 100} {
+		cfg := liteactor.MinimalConfig()
+		cfg.StatementCacheSize = size
+		e, _ := open(t, cfg)
+		ctx := context.Background()
+		mustExec(t, e, "CREATE TABLE t (v INTEGER)")
+		mustExec(t, e, "INSERT INTO t SELECT value FROM generate_series(1, 20)")
+		for _, run := range []func(func(*liteactor.Tx) error) error{
+			func(fn func(*liteactor.Tx) error) error { return e.WriteTx(ctx, fn) },
+			func(fn func(*liteactor.Tx) error) error { return e.ReadTx(ctx, fn) },
+		} {
+			outer, inner := 0, int64(0)
+			err := run(func(tx *liteactor.Tx) error {
+				return tx.QueryFunc(func(c *liteactor.Cursor) error {
+					var v int64
+					if err := c.Scan(&v); err != nil {
+						return err
+					}
+					outer++
+					for _, q := range []string{"SELECT ? + 0", "SELECT ? + 1", "SELECT ? + 2"} {
+						var w int64
+						if err := tx.QueryRow(q, v).Scan(&w); err != nil {
+							return err
+						}
+						inner += w - v
+					}
+					return nil
+				}, "SELECT v FROM t ORDER BY v")
+			})
+			if err != nil || outer != 20 || inner != 60 {
+				t.Fatalf("cache size %d: outer %d inner %d: %v", size, outer, inner, err)
+			}
+		}
+	}
+}
