@@ -17,6 +17,7 @@ import (
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/liteactor/liteactor"
 	pb "github.com/liteactor/liteactor/remote/remotepb"
+	"github.com/liteactor/liteactor/supervisor"
 	"github.com/ncruces/go-sqlite3"
 	"github.com/rs/zerolog"
 	"google.golang.org/protobuf/proto"
@@ -166,7 +167,7 @@ func Dial(ctx context.Context, addr string, cfg ClientConfig) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, log: cfg.Logger.With().Str("component", "remote-client").Logger(), pending: make(map[uint32]chan proto.Message)}
 	c.maxMsg.Store(int64(cfg.MaxMessageBytes))
-	c.system = newSystem(cfg.Logger)
+	c.system = supervisor.NewActorSystem(cfg.Logger)
 	c.remote, err = startRemote(c.system, transportConfig{addr: cfg.ListenAddr, advertised: cfg.AdvertisedAddr, tls: cfg.TLS, maxMessage: cfg.MaxMessageBytes, log: c.log})
 	if err != nil {
 		c.system.Shutdown()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	pb "github.com/liteactor/liteactor/remote/remotepb"
+	"github.com/liteactor/liteactor/supervisor"
 	"github.com/rs/zerolog"
 )
 
@@ -23,7 +24,7 @@ func TestDirectActorMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	system := newSystem(zerolog.Nop())
+	system := supervisor.NewActorSystem(zerolog.Nop())
 	r, err := startRemote(system, transportConfig{addr: "127.0.0.1:0", tls: base.TLS, maxMessage: 1 << 20})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/asynkron/protoactor-go/remote"
 	"github.com/liteactor/liteactor"
 	pb "github.com/liteactor/liteactor/remote/remotepb"
+	"github.com/liteactor/liteactor/supervisor"
 	"github.com/rs/zerolog"
 )
 
@@ -207,7 +208,7 @@ func Serve(ctx context.Context, eng *liteactor.Engine, cfg ServerConfig) (*Serve
 		eng:     eng,
 		cfg:     cfg,
 		log:     cfg.Logger.With().Str("component", "remote").Logger(),
-		system:  newSystem(cfg.Logger),
+		system:  supervisor.NewActorSystem(cfg.Logger),
 		cur:     newCursors(cfg.MaxCursorBytes, cfg.CursorTTL),
 		peers:   make(map[string]struct{}),
 		flights: make(map[string]*flight),
