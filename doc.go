@@ -43,7 +43,7 @@
 // reader (QueryFunc). WriteTx and ReadTx give a callback a Tx with the same
 // calls on its connection, through that connection's statement cache.
 // Calls that run on a reader refuse statements that write
-// (ErrNotReadOnly, before they run); WriteQuery runs INSERT ... RETURNING
+// (ErrNotReadOnly: they write nothing); WriteQuery runs INSERT ... RETURNING
 // through the writer.
 //
 // SQLite's own errors pass through unchanged: errors.Is(err,

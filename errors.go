@@ -48,11 +48,12 @@ var (
 	// ErrTooManyRows: QueryLimit's query returned more rows than its limit.
 	// No rows are returned with it.
 	ErrTooManyRows = actors.ErrTooManyRows
-	// ErrNotReadOnly: a statement that writes was given to a call that runs
-	// on a reader (Query, QueryRow, QueryFunc, QueryLimit, ReadTx). It was
-	// prepared, never run. It wraps sqlite3.READONLY. Run statements that
-	// write and return rows (INSERT ... RETURNING) with WriteQuery or inside
-	// WriteTx.
+	// ErrNotReadOnly: a statement that writes (sqlite3_stmt_readonly says
+	// so) was given to a call that runs on a reader (Query, QueryRow,
+	// QueryFunc, QueryLimit, ReadTx) and failed there: readers are
+	// query_only, so it wrote nothing. It wraps sqlite3.READONLY. Run
+	// statements that write and return rows (INSERT ... RETURNING) with
+	// WriteQuery or inside WriteTx.
 	ErrNotReadOnly = actors.ErrNotReadOnly
 )
 

@@ -363,3 +363,17 @@ func TestNestedWalksAnyCacheSize(t *testing.T) {
 		}
 	}
 }
+
+// Reading PRAGMAs that SQLite does not call read-only (journal_mode) still
+// run on a reader: query_only, not sqlite3_stmt_readonly, stops writes.
+func TestReadingPragmasRunOnReaders(t *testing.T) {
+	e, _ := open(t, liteactor.MinimalConfig())
+	ctx := context.Background()
+	var mode string
+	if err := e.QueryRow(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("PRAGMA journal_mode: %q %v", mode, err)
+	}
+	if rows, err := e.Query(ctx, "PRAGMA journal_mode"); err != nil || rows.Values[0][0] != "wal" {
+		t.Fatalf("Query PRAGMA journal_mode: %v %v", rows, err)
+	}
+}

@@ -1,6 +1,9 @@
 package sqlstmt
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -23,8 +26,11 @@ type Cache interface {
 type Conn struct {
 	Conn  *sqlite3.Conn
 	Cache Cache // optional
-	// ReadOnly refuses statements that write (sqlite3_stmt_readonly false)
-	// with ErrNotReadOnly, before they run.
+	// ReadOnly marks a query_only connection (a reader's): a statement that
+	// writes (sqlite3_stmt_readonly false) and fails there with SQLite's
+	// READONLY is reported as ErrNotReadOnly. (The check is not made before
+	// the statement runs: SQLite calls some PRAGMAs that only read, such as
+	// PRAGMA journal_mode, not read-only; query_only is what stops writes.)
 	ReadOnly bool
 }
 
@@ -69,22 +75,24 @@ func (c Conn) prepare(sql string) (s *sqlite3.Stmt, owned bool, err error) {
 			c.Cache.Put(sql, s)
 		}
 	}
-	if c.ReadOnly && !s.ReadOnly() {
-		c.release(s, owned, false)
-		return nil, false, ErrNotReadOnly
-	}
 	return s, owned, nil
 }
 
-// release hands s back after a call: finalized when the caller owns it;
-// otherwise its bindings cleared (when any were set) so no argument stays
-// referenced.
-func (c Conn) release(s *sqlite3.Stmt, owned, bound bool) {
+// release hands s back after a call and returns the call's err: s is
+// finalized when the caller owns it; otherwise its bindings are cleared
+// (when any were set) so no argument stays referenced. With ReadOnly set,
+// a statement that writes (sqlite3_stmt_readonly false) and failed with
+// SQLite's READONLY (the connection is query_only) reports ErrNotReadOnly.
+func (c Conn) release(s *sqlite3.Stmt, owned, bound bool, err error) error {
+	if c.ReadOnly && err != nil && errors.Is(err, sqlite3.READONLY) && !s.ReadOnly() && !errors.Is(err, ErrNotReadOnly) {
+		err = fmt.Errorf("%w: %w", ErrNotReadOnly, err)
+	}
 	if owned {
 		s.Close()
 	} else if bound {
 		s.ClearBindings()
 	}
+	return err
 }
 
 // Exec runs sql (one statement) with args to completion, discarding any
@@ -98,8 +106,7 @@ func (c Conn) Exec(sql string, args ...any) error {
 	if err = Bind(s, args); err == nil {
 		err = s.Exec()
 	}
-	c.release(s, owned, len(args) > 0)
-	return err
+	return c.release(s, owned, len(args) > 0, err)
 }
 
 // Query runs sql (one statement) with args and calls row for every result
@@ -112,8 +119,7 @@ func (c Conn) Query(sql string, args []any, row func(*sqlite3.Stmt) error) error
 	if err = Bind(s, args); err == nil {
 		err = Each(s, row)
 	}
-	c.release(s, owned, len(args) > 0)
-	return err
+	return c.release(s, owned, len(args) > 0, err)
 }
 
 // All runs sql (one statement) with args and returns its column names and
@@ -132,7 +138,7 @@ func (c Conn) AllMax(sql string, args []any, max int) (cols []string, rows [][]a
 	if err = Bind(s, args); err == nil {
 		cols, rows, err = AllMax(s, max)
 	}
-	c.release(s, owned, len(args) > 0)
+	err = c.release(s, owned, len(args) > 0, err)
 	return cols, rows, err
 }
 
@@ -148,7 +154,7 @@ func (c Conn) Exists(sql string, args ...any) (bool, error) {
 		found = s.Step()
 		err = Finish(s)
 	}
-	c.release(s, owned, len(args) > 0)
+	err = c.release(s, owned, len(args) > 0, err)
 	return found && err == nil, err
 }
 

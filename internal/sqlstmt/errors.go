@@ -21,10 +21,9 @@ var (
 	// package and liteactor re-export this value.
 	ErrScan = errors.New("liteactor: cannot scan")
 
-	// ErrNotReadOnly: a statement that writes reached a Conn that only runs
-	// read-only statements (a reader's); it was prepared, never run. It
-	// wraps sqlite3.READONLY. The engine sends single-statement reads that
-	// get it (INSERT ... RETURNING through Query) to the writer instead.
+	// ErrNotReadOnly: a statement that writes (sqlite3_stmt_readonly false)
+	// failed with READONLY on a Conn marked ReadOnly (a reader's query_only
+	// connection): it wrote nothing. It wraps sqlite3.READONLY.
 	ErrNotReadOnly = fmt.Errorf("liteactor: statement writes: %w", sqlite3.READONLY)
 
 	// ErrTooManyRows: a query returned more rows than the limit its caller
