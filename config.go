@@ -173,6 +173,14 @@ type WALConfig struct {
 	// an error wrapping ErrReadTooOld, and their snapshot stops holding the
 	// WAL back. 0 (the default): reads are never interrupted for their age.
 	ReadTxnMaxAge time.Duration
+	// SyncInterval bounds what SyncNormal may lose: the writer fsyncs the
+	// WAL once it holds commits SyncInterval old (between batches), so an OS
+	// crash or power cut loses at most the writes acknowledged in the last
+	// SyncInterval (plus the batch running then and the fsync itself). 0:
+	// 200 ms. WALOff: never (the WAL is then fsynced only by checkpoints).
+	// Applies to SyncNormal only: SyncFull syncs every batch, SyncOff never
+	// syncs. Independent of Disabled: the writer does it, not the monitor.
+	SyncInterval time.Duration
 	// JournalSizeLimit is PRAGMA journal_size_limit in bytes: the WAL file is
 	// truncated to this size after a checkpoint resets it. 0: 64 MiB.
 	// Negative: SQLite's default (no limit).
@@ -355,6 +363,8 @@ func (w *WALConfig) validate() error {
 		return invalid("WAL.TruncateBytes", "must not be negative, got %d", w.TruncateBytes)
 	case w.IdleTruncate < 0:
 		return invalid("WAL.IdleTruncate", "must not be negative, got %s", w.IdleTruncate)
+	case w.SyncInterval < 0:
+		return invalid("WAL.SyncInterval", "must not be negative, got %s", w.SyncInterval)
 	case w.ReadTxnMaxAge < 0:
 		return invalid("WAL.ReadTxnMaxAge", "must not be negative, got %s", w.ReadTxnMaxAge)
 	case w.ReadTxnMaxAge > 0 && w.Disabled:
@@ -380,18 +390,19 @@ func (e *Engine) treeConfig() supervisor.Config {
 			StmtCacheSize:    c.StatementCacheSize,
 			InitHook:         c.InitHook,
 		},
-		Readers:     c.Readers,
-		ReadTimeout: c.ReadTimeout,
-		ReadBatch:   c.ReadBatch,
-		MaxBatch:    c.MaxBatch,
-		Queue:       supervisor.QueueConfig{Capacity: c.Queue.Capacity, Policy: policy, Timeout: c.Queue.Timeout},
-		WAL:         c.WAL.monitorConfig(),
-		Budget:      supervisor.Budget{Max: c.Restarts.Max, Within: c.Restarts.Within},
-		Name:        c.Name,
-		Log:         e.log,
-		ActorSystem: c.ActorSystem,
-		Parent:      c.Parent,
-		Panic:       newPanicError,
+		Readers:      c.Readers,
+		ReadTimeout:  c.ReadTimeout,
+		ReadBatch:    c.ReadBatch,
+		MaxBatch:     c.MaxBatch,
+		Queue:        supervisor.QueueConfig{Capacity: c.Queue.Capacity, Policy: policy, Timeout: c.Queue.Timeout},
+		WAL:          c.WAL.monitorConfig(),
+		SyncInterval: c.syncInterval(),
+		Budget:       supervisor.Budget{Max: c.Restarts.Max, Within: c.Restarts.Within},
+		Name:         c.Name,
+		Log:          e.log,
+		ActorSystem:  c.ActorSystem,
+		Parent:       c.Parent,
+		Panic:        newPanicError,
 	}
 	if len(e.obs) > 0 {
 		tc.Observe, tc.ObserveCheckpoint = e.observeActor, e.observeCheckpoint

@@ -591,6 +591,7 @@ func TestWALConfigValidation(t *testing.T) {
 		"WAL.TruncateBytes":   func(w *liteactor.WALConfig) { w.TruncateBytes = -1 },
 		"WAL.IdleTruncate":    func(w *liteactor.WALConfig) { w.IdleTruncate = -time.Second },
 		"WAL.ReadTxnMaxAge":   func(w *liteactor.WALConfig) { w.ReadTxnMaxAge = -time.Second },
+		"WAL.SyncInterval":    func(w *liteactor.WALConfig) { w.SyncInterval = -time.Second },
 	} {
 		cfg := liteactor.DefaultConfig()
 		set(&cfg.WAL)

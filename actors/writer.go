@@ -40,6 +40,8 @@ type WriterEnv struct {
 	// OnConn, if set, is called with every fresh writer connection (the WAL
 	// monitor installs its WAL hook there).
 	OnConn func(*sqlite3.Conn)
+	// Sync bounds what synchronous=NORMAL may lose (see WALSync).
+	Sync WALSync
 
 	// Ready is closed once the first writer instance has started and its PID
 	// is known (Open waits for it).
@@ -101,6 +103,8 @@ type writer struct {
 	buf    []*Request
 	single bool // a one-statement Exec is being prepared: savepoints are denied
 	sp     bool // the authorizer denied a savepoint statement in single mode
+	root   *actor.RootContext
+	ws     walSyncer
 }
 
 const savepointName = "liteactor_write"
@@ -108,6 +112,12 @@ const savepointName = "liteactor_write"
 // control answers a checkpoint request; a stopped instance answers it
 // ErrClosed.
 func (w *writer) control(msg any, refused bool) {
+	if _, ok := msg.(*syncDue); ok {
+		if !refused {
+			w.syncDue()
+		}
+		return
+	}
 	m, ok := msg.(*Checkpoint)
 	if !ok {
 		return
@@ -125,6 +135,8 @@ func (w *writer) start(ctx actor.Context) {
 	if env.OnConn != nil {
 		env.OnConn(w.conn.Conn)
 	}
+	w.root = ctx.ActorSystem().Root
+	w.committed() // a crashed instance may have left commits unsynced
 	env.Self.Store(ctx.Self())
 	env.readyOnce.Do(func() { close(env.Ready) })
 	// Finish what a crashed instance left behind, then look for work: a
@@ -170,6 +182,7 @@ func (w *writer) runBatch(batch []*Request) {
 	}
 	env.setInflight(batch, true)
 	w.answer(batch)
+	w.committed()
 	if debug {
 		w.log.Debug().Str("op", "commit").Int("batch", len(batch)).Dur("duration", time.Since(start)).Msg("batch done")
 	}

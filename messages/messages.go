@@ -170,4 +170,9 @@ type WALStats struct {
 	LastCheckpointed int               // its frames checkpointed
 	LastErr          string            // its error, if any
 	Starvations      uint64            // intervals in which starvation was reported
+	// Syncs and SyncFailures count the writer's interval fsyncs of the WAL
+	// under SyncNormal (WAL.SyncInterval); LastSync is when the last
+	// successful one began: every write acknowledged before it is durable.
+	Syncs, SyncFailures uint64
+	LastSync            time.Time
 }

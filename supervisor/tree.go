@@ -44,6 +44,9 @@ type Config struct {
 	Queue QueueConfig
 	// WAL is the WAL monitor's resolved policy.
 	WAL walmonitor.Config
+	// SyncInterval, when positive, makes the writer fsync the WAL once it
+	// holds commits that old (actors.WALSync); for synchronous=NORMAL.
+	SyncInterval time.Duration
 	// Budget bounds restarts of each child.
 	Budget Budget
 	// Name names the supervisor actor (with a random suffix unless Parent
@@ -200,6 +203,9 @@ func (t *Tree) build(cc *actors.ConnConfig) {
 	t.wenv = &actors.WriterEnv{ConnEnv: base(), Queue: t.wq, MaxBatch: cfg.MaxBatch,
 		OnCheckpoint: t.wal.OnCheckpoint, OnConn: t.wal.OnConn,
 		Dispatcher: actors.NewPinnedDispatcher(300), Ready: make(chan struct{})}
+	if !cc.Memory {
+		t.wenv.Sync.Interval = cfg.SyncInterval
+	}
 }
 
 func (t *Tree) kickWriter() {
@@ -391,6 +397,8 @@ func (t *Tree) Stats() messages.Stats {
 	s.QueueDepth, s.QueueParked = t.wq.Len()
 	s.ReadersBusy, s.ReadersIdle, s.ReadsWaiting = t.rq.Load()
 	s.WAL = t.wal.Stats()
+	s.WAL.Syncs, s.WAL.SyncFailures = t.wenv.Sync.Syncs()
+	s.WAL.LastSync = t.wenv.Sync.Last()
 	return s
 }
 
