@@ -35,6 +35,12 @@ var (
 	// ErrReadTooOld: the read's transaction stayed open longer than
 	// WAL.ReadTxnMaxAge and was interrupted (see WALConfig).
 	ErrReadTooOld = actors.ErrReadTooOld
+	// ErrFileReplaced: the database file (or its -wal file) the engine has
+	// open was renamed over, moved or deleted while it ran. The write was
+	// not acknowledged (rolled back, or, for Exclusive, written into the
+	// old file); every later write fails the same way until the engine is
+	// closed and reopened. Stats().FileReplaced reports it.
+	ErrFileReplaced = actors.ErrFileReplaced
 )
 
 // PanicError is the error a caller gets when its callback, or SQLite under

@@ -113,18 +113,7 @@ func (w *writer) stopTimers() {
 // connection has not yet, and checks that the database is in WAL mode: the
 // journal pointer is the WAL file only then.
 func syncWAL(c *Conn) error {
-	s, err := c.engineStmt("PRAGMA main.journal_mode")
-	if err != nil {
-		return err
-	}
-	mode := ""
-	if s.Step() {
-		mode = s.ColumnText(0)
-	}
-	if err := s.Reset(); err != nil {
-		return err
-	}
-	if mode != "wal" {
+	if !c.inWAL() {
 		return errNotWAL
 	}
 	if err := c.execEngine("PRAGMA main.schema_version"); err != nil {
@@ -139,4 +128,21 @@ func syncWAL(c *Conn) error {
 		return fmt.Errorf("liteactor: no WAL file handle (%T)", h)
 	}
 	return f.Sync(vfs.SYNC_NORMAL)
+}
+
+// inWAL reports whether the main database is in WAL mode (false when the
+// query fails).
+func (c *Conn) inWAL() bool {
+	s, err := c.engineStmt("PRAGMA main.journal_mode")
+	if err != nil {
+		return false
+	}
+	mode := ""
+	if s.Step() {
+		mode = s.ColumnText(0)
+	}
+	if s.Reset() != nil {
+		return false
+	}
+	return mode == "wal"
 }

@@ -150,6 +150,10 @@ type Stats struct {
 
 	Restarts Restarts
 	WAL      WALStats
+	// FileReplaced is true once the engine found that the database file it
+	// has open was replaced, moved or removed: every write fails with
+	// ErrFileReplaced until it is reopened.
+	FileReplaced bool
 }
 
 // Restarts counts actor restarts by kind.

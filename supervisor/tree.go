@@ -196,6 +196,7 @@ func (t *Tree) build(cc *actors.ConnConfig) {
 		Memory:     cc.Memory,
 		Checkpoint: t.sendCheckpoint,
 		Readers:    t.renv,
+		CheckFile:  t.checkFile,
 		OnRestart:  func() { t.counters.MonitorRestart.Add(1) },
 		Log:        t.log,
 	})
@@ -205,6 +206,17 @@ func (t *Tree) build(cc *actors.ConnConfig) {
 		Dispatcher: actors.NewPinnedDispatcher(300), Ready: make(chan struct{})}
 	if !cc.Memory {
 		t.wenv.Sync.Interval = cfg.SyncInterval
+	}
+}
+
+// checkFile asks the writer running now to check that its database file
+// is still the one at its path (actors.CheckFile).
+func (t *Tree) checkFile() {
+	if t.wenv.Conn.Memory {
+		return
+	}
+	if pid := t.wenv.Self.Load(); pid != nil {
+		t.system.Root.Send(pid, &actors.CheckFile{})
 	}
 }
 
@@ -399,6 +411,7 @@ func (t *Tree) Stats() messages.Stats {
 	s.WAL = t.wal.Stats()
 	s.WAL.Syncs, s.WAL.SyncFailures = t.wenv.Sync.Syncs()
 	s.WAL.LastSync = t.wenv.Sync.Last()
+	s.FileReplaced = t.wenv.Replaced.Err() != nil
 	return s
 }
 

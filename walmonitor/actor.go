@@ -97,6 +97,9 @@ func (a *monitorActor) tick(ctx actor.Context) {
 				Msg("interrupted read transactions older than ReadTxnMaxAge")
 		}
 	}
+	if m.deps.CheckFile != nil {
+		m.deps.CheckFile()
+	}
 	o := m.observe(now, a.started)
 	m.nudged.Store(false) // at most one nudge per interval while the hook keeps crossing
 	a.warnSize(o)

@@ -27,6 +27,11 @@ type Deps struct {
 	// Readers reports and interrupts the readers' open read transactions;
 	// nil: none to watch.
 	Readers Readers
+	// CheckFile, if set, asks the writer to check, between batches, that
+	// the database file it has open is still the one at its path; the
+	// monitor calls it every Interval, so an idle engine notices a
+	// replaced file too.
+	CheckFile func()
 	// OnRestart, if set, is called each time the monitor actor restarts.
 	OnRestart func()
 	// Log receives the monitor's logs (component "walmonitor").
