@@ -164,6 +164,16 @@ type WALConfig struct {
 	// TRUNCATE checkpoint, which waits briefly (50 ms) for readers and is
 	// retried once they are gone. 0: 256 MiB. WALOff: never.
 	TruncateBytes int64
+	// ReadBarrierMax bounds the emergency brake's read barrier: once a
+	// TRUNCATE above TruncateBytes has failed (reads overlap, so some read
+	// always holds a snapshot), the next one runs behind a barrier: new
+	// reads wait in the read queue while the reads in flight finish, the
+	// TRUNCATE runs, the reads go. If the reads in flight have not finished
+	// within ReadBarrierMax, the barrier is released and retried after a
+	// backoff; reads are never interrupted for it (see ReadTxnMaxAge).
+	// Counted in Stats().WAL.ReadBarriers and BarrierExpired. 0: 1s.
+	// WALOff: no barrier (the TRUNCATE is only retried).
+	ReadBarrierMax time.Duration
 	// IdleTruncate asks for a TRUNCATE once no write has committed for this
 	// long, so a quiet database gives the WAL's disk space back. 0: 10s.
 	// WALOff: never.
@@ -363,6 +373,8 @@ func (w *WALConfig) validate() error {
 		return invalid("WAL.TruncateBytes", "must not be negative, got %d", w.TruncateBytes)
 	case w.IdleTruncate < 0:
 		return invalid("WAL.IdleTruncate", "must not be negative, got %s", w.IdleTruncate)
+	case w.ReadBarrierMax < 0:
+		return invalid("WAL.ReadBarrierMax", "must not be negative, got %s", w.ReadBarrierMax)
 	case w.SyncInterval < 0:
 		return invalid("WAL.SyncInterval", "must not be negative, got %s", w.SyncInterval)
 	case w.ReadTxnMaxAge < 0:

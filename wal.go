@@ -8,7 +8,7 @@ import (
 )
 
 // WALOff turns off a WALConfig threshold that is on by default (WarnBytes,
-// TruncateBytes, IdleTruncate, SyncInterval).
+// TruncateBytes, IdleTruncate, SyncInterval, ReadBarrierMax).
 const WALOff = math.MaxInt64
 
 // monitorConfig resolves the defaults (walmonitor's table) for package
@@ -31,6 +31,7 @@ func (w *WALConfig) monitorConfig() walmonitor.Config {
 		TruncateBytes:   def(w.TruncateBytes, walmonitor.DefaultTruncateBytes),
 		IdleTruncate:    time.Duration(def(int64(w.IdleTruncate), int64(walmonitor.DefaultIdleTruncate))),
 		ReadTxnMaxAge:   w.ReadTxnMaxAge,
+		BarrierMax:      time.Duration(def(int64(w.ReadBarrierMax), int64(walmonitor.DefaultBarrierMax))),
 	}
 }
 

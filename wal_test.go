@@ -592,6 +592,7 @@ func TestWALConfigValidation(t *testing.T) {
 		"WAL.IdleTruncate":    func(w *liteactor.WALConfig) { w.IdleTruncate = -time.Second },
 		"WAL.ReadTxnMaxAge":   func(w *liteactor.WALConfig) { w.ReadTxnMaxAge = -time.Second },
 		"WAL.SyncInterval":    func(w *liteactor.WALConfig) { w.SyncInterval = -time.Second },
+		"WAL.ReadBarrierMax":  func(w *liteactor.WALConfig) { w.ReadBarrierMax = -time.Second },
 	} {
 		cfg := liteactor.DefaultConfig()
 		set(&cfg.WAL)

@@ -196,6 +196,7 @@ func (t *Tree) build(cc *actors.ConnConfig) {
 		Memory:     cc.Memory,
 		Checkpoint: t.sendCheckpoint,
 		Readers:    t.renv,
+		Barrier:    t.rq,
 		CheckFile:  t.checkFile,
 		OnRestart:  func() { t.counters.MonitorRestart.Add(1) },
 		Log:        t.log,
