@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/liteactor/liteactor"
+	"github.com/liteactor/liteactor/internal/enginetest"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -137,4 +138,45 @@ func BenchmarkWALReadBarrier(b *testing.B) {
 			b.ReportMetric(float64(r.stats.WAL.ReadBarriers), "barriers")
 		})
 	}
+}
+
+// TestWALReadBarrierExpires: a read that outlasts ReadBarrierMax is never
+// interrupted by the barrier: the barrier expires (counted), the reads it
+// held go through, and the long read ends with its own result. Once it has
+// ended, the brake gets the WAL back under TruncateBytes.
+func TestWALReadBarrierExpires(t *testing.T) {
+	cfg := liteactor.DefaultConfig()
+	cfg.Synchronous = liteactor.SyncNormal
+	cfg.WAL.Interval = 10 * time.Millisecond
+	cfg.WAL.TruncateBytes = 64 << 10
+	cfg.WAL.ReadBarrierMax = 30 * time.Millisecond
+	e, path := open(t, cfg)
+	ctx := context.Background()
+	mustExec(t, e, walSchema)
+	release := pinSnapshot(t, e)
+	if err := insertRows(ctx, e, 200, 1024); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(enginetest.Timeout)
+	for e.Stats().WAL.BarrierExpired == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no barrier expired behind the pinned read: %+v", e.Stats().WAL)
+		}
+		// Reads go through between barriers: none waits for the pinned one.
+		if _, err := e.Query(ctx, "SELECT count(*) FROM t"); err != nil {
+			t.Fatal(err)
+		}
+		if err := insertRows(ctx, e, 10, 1024); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := release(); err != nil {
+		t.Fatalf("the pinned read: %v, want its own nil result (never interrupted)", err)
+	}
+	enginetest.WaitFor(t, "the WAL back under TruncateBytes", func() bool {
+		if err := insertRows(ctx, e, 1, 16); err != nil {
+			t.Fatal(err)
+		}
+		return walSize(t, path) <= cfg.WAL.TruncateBytes
+	})
 }
