@@ -64,6 +64,13 @@ func (env *WriterEnv) setInflight(rs []*Request, committed bool) {
 	env.mu.Unlock()
 }
 
+// Busy reports whether the writer holds a batch it has not answered yet.
+func (env *WriterEnv) Busy() bool {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	return len(env.inflight) > 0
+}
+
 func (env *WriterEnv) takeInflight() ([]*Request, bool) {
 	env.mu.Lock()
 	defer env.mu.Unlock()

@@ -197,9 +197,13 @@ func (t *Tree) build(cc *actors.ConnConfig) {
 		Checkpoint: t.sendCheckpoint,
 		Readers:    t.renv,
 		Barrier:    t.rq,
-		CheckFile:  t.checkFile,
-		OnRestart:  func() { t.counters.MonitorRestart.Add(1) },
-		Log:        t.log,
+		WritesPending: func() bool {
+			depth, parked := t.wq.Len()
+			return depth > 0 || parked > 0 || t.wenv.Busy()
+		},
+		CheckFile: t.checkFile,
+		OnRestart: func() { t.counters.MonitorRestart.Add(1) },
+		Log:       t.log,
 	})
 	t.renv.ConnEnv, t.renv.Queue, t.renv.MaxReadAge = base(), t.rq, t.wal.MaxReadAge()
 	t.wenv = &actors.WriterEnv{ConnEnv: base(), Queue: t.wq, MaxBatch: cfg.MaxBatch,

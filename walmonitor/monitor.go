@@ -27,6 +27,10 @@ type Deps struct {
 	// Readers reports and interrupts the readers' open read transactions;
 	// nil: none to watch.
 	Readers Readers
+	// WritesPending, if set, reports whether writes are queued or being
+	// run: writes are not idle then, however old the last commit (a long
+	// batch has not committed yet).
+	WritesPending func() bool
 	// Barrier holds new reads back for a TRUNCATE (the read queue); nil:
 	// no read barrier.
 	Barrier Barrier
@@ -281,6 +285,9 @@ func (m *Monitor) observe(now, started time.Time) observation {
 	}
 	if m.deps.Readers != nil {
 		o.oldestRead, _ = m.deps.Readers.OldestRead()
+	}
+	if m.deps.WritesPending != nil {
+		o.pending = m.deps.WritesPending()
 	}
 	return o
 }

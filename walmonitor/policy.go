@@ -16,6 +16,7 @@ type observation struct {
 	backlog    int64     // of those, frames not yet checkpointed
 	lastCommit time.Time // last commit seen by the WAL hook (or the monitor's start)
 	oldestRead time.Time // start of the oldest open read transaction; zero: none
+	pending    bool      // writes are queued or running: not idle
 }
 
 // action is what the policy asks of the writer. The zero action does
@@ -127,7 +128,7 @@ func (p *policy) truncateReason(o observation) string {
 		return "size"
 	case o.frames >= p.resetFrames():
 		return "reset"
-	case p.cfg.IdleTruncate > 0 && o.walBytes > 0 && o.now.Sub(o.lastCommit) >= p.cfg.IdleTruncate &&
+	case p.cfg.IdleTruncate > 0 && !o.pending && o.walBytes > 0 && o.now.Sub(o.lastCommit) >= p.cfg.IdleTruncate &&
 		o.lastCommit.After(p.lastTruncOK):
 		return "idle"
 	}

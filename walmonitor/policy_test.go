@@ -312,3 +312,13 @@ func TestPolicyReadBarrier(t *testing.T) {
 		t.Fatalf("BarrierMax 0: %+v", a)
 	}
 }
+
+// TestPolicyNotIdleWhilePending: a batch that has not committed yet (or
+// writes queued) means writes are not idle, however old the last commit.
+func TestPolicyNotIdleWhilePending(t *testing.T) {
+	p := testPolicy()
+	o := observation{now: t0, walBytes: 1 << 20, frames: 10, lastCommit: t0.Add(-time.Minute), pending: true}
+	want(t, p.next(o), 0, "")
+	o.pending = false
+	want(t, p.next(o), sqlite3.CHECKPOINT_TRUNCATE, "idle")
+}
