@@ -120,8 +120,9 @@ type writer struct {
 
 const savepointName = "liteactor_write"
 
-// control answers a checkpoint request; a stopped instance answers it
-// ErrClosed.
+// control handles the writer's control messages between batches: a
+// checkpoint request (a stopped instance answers it ErrClosed), the interval
+// fsync of the WAL (WALSync) and the file check (CheckFile).
 func (w *writer) control(msg any, refused bool) {
 	switch msg.(type) {
 	case *syncDue:
