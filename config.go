@@ -19,7 +19,9 @@ import (
 //
 //	            process crash   OS crash / power cut
 //	SyncFull    survives        survives
-//	SyncNormal  survives        may be lost (never half-applied, no corruption)
+//	SyncNormal  survives        lost only if acknowledged in the last
+//	                            WAL.SyncInterval (never half-applied, no
+//	                            corruption)
 //	SyncOff     survives        may be lost; the database may be corrupt
 //
 // A process crash (kill -9, panic) loses nothing in any mode: every commit
@@ -28,12 +30,15 @@ import (
 type Synchronous uint8
 
 const (
-	// SyncNormal (the zero value; opt in, MinimalConfig uses it): the WAL
-	// is fsynced only when a checkpoint copies it back, so an OS crash or
-	// power cut may roll back every commit since the last checkpoint (the
-	// latest commits first: what survives is a prefix of the commits). It
-	// never corrupts the database and never half-applies a Write. Cheaper
-	// than SyncFull by one fsync per committed batch.
+	// SyncNormal (the zero value; opt in, MinimalConfig uses it): commits
+	// are not fsynced; the writer fsyncs the WAL once it holds commits
+	// WAL.SyncInterval old (200 ms by default), and checkpoints sync it too.
+	// An OS crash or power cut may roll back the commits acknowledged in
+	// the last SyncInterval (plus the batch running then and the fsync):
+	// what survives is a prefix of the commits. With SyncInterval WALOff,
+	// every commit since the last checkpoint may be rolled back. It never
+	// corrupts the database and never half-applies a Write. Cheaper than
+	// SyncFull by one fsync per committed batch.
 	SyncNormal Synchronous = iota
 	// SyncFull (DefaultConfig, ProductionConfig): the WAL is fsynced before
 	// any write of the batch is acknowledged, so an acknowledged write
@@ -295,8 +300,9 @@ func ProductionConfig() Config {
 // WAL monitor off, synchronous NORMAL. For tests, tools and small embedded
 // uses: NORMAL because it is for data that can be rebuilt, where an fsync
 // per commit would only cost time; an OS crash or power cut may roll back
-// the latest commits (never corrupts). Set Synchronous to SyncFull when
-// acknowledged writes must survive a power cut.
+// the commits of the last WAL.SyncInterval (200 ms; never corrupts). Set
+// Synchronous to SyncFull when acknowledged writes must survive a power
+// cut.
 func MinimalConfig() Config {
 	c := DefaultConfig()
 	c.Synchronous = SyncNormal
