@@ -100,13 +100,14 @@ func overlapConfig(barrier bool) liteactor.Config {
 // but one always open) the emergency brake holds: TRUNCATEs run behind the
 // read barrier and the WAL's peak stays near TruncateBytes (1 MiB) instead
 // of growing with the writes (without the barrier it reaches the whole
-// write volume, some 80 MiB here). The bound is generous (32 MiB:
-// TruncateBytes, plus what commits while the monitor notices, the read in
-// flight finishes and the writer reaches the checkpoint; 10-15 MiB
-// measured); no timing is asserted. Every read still succeeds.
+// write volume: about 40 MiB for these 20 000 rows, 80 MiB for the
+// benchmark's 40 000). The bound is generous (24 MiB: TruncateBytes, plus
+// what commits while the monitor notices, the read in flight finishes and
+// the writer reaches the checkpoint; 6-17 MiB measured); no timing is
+// asserted. Every read still succeeds.
 func TestWALReadBarrierBoundsWAL(t *testing.T) {
-	r := overlappingReads(t, overlapConfig(true), 40000)
-	const bound = 32 << 20
+	r := overlappingReads(t, overlapConfig(true), 20000)
+	const bound = 24 << 20
 	t.Logf("peak WAL %d bytes; %d reads; barriers %d, expired %d; checkpoints %v",
 		r.peak, len(r.reads), r.stats.WAL.ReadBarriers, r.stats.WAL.BarrierExpired, r.stats.WAL.Checkpoints)
 	if r.stats.WAL.ReadBarriers == 0 {
