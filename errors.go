@@ -55,6 +55,12 @@ var (
 	// statements that write and return rows (INSERT ... RETURNING) with
 	// WriteQuery or inside WriteTx.
 	ErrNotReadOnly = actors.ErrNotReadOnly
+	// ErrFileReplaced: the database file (or its -wal file) the engine has
+	// open was renamed over, moved or deleted while it ran. The write was
+	// not acknowledged (rolled back, or, for Exclusive, written into the
+	// old file); every later write fails the same way until the engine is
+	// closed and reopened. Stats().FileReplaced reports it.
+	ErrFileReplaced = actors.ErrFileReplaced
 )
 
 // PanicError is the error a caller gets when its callback, or SQLite under

@@ -88,6 +88,9 @@ func (b *connActor) Receive(ctx actor.Context) {
 }
 
 func (b *connActor) closeConn() {
+	if t, ok := b.role.(interface{ stopTimers() }); ok {
+		t.stopTimers()
+	}
 	if b.conn != nil {
 		if err := b.conn.Close(); err != nil {
 			b.log.Warn().Err(err).Msg("close connection")

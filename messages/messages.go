@@ -191,6 +191,10 @@ type Stats struct {
 
 	Restarts Restarts
 	WAL      WALStats
+	// FileReplaced is true once the engine found that the database file it
+	// has open was replaced, moved or removed: every write fails with
+	// ErrFileReplaced until it is reopened.
+	FileReplaced bool
 }
 
 // Restarts counts actor restarts by kind.
@@ -211,4 +215,14 @@ type WALStats struct {
 	LastCheckpointed int               // its frames checkpointed
 	LastErr          string            // its error, if any
 	Starvations      uint64            // intervals in which starvation was reported
+	// ReadBarriers counts TRUNCATEs the monitor ran behind a read barrier
+	// (new reads held back while those in flight finished); BarrierExpired
+	// the barriers released unused because reads in flight outlasted
+	// WAL.ReadBarrierMax.
+	ReadBarriers, BarrierExpired uint64
+	// Syncs and SyncFailures count the writer's interval fsyncs of the WAL
+	// under SyncNormal (WAL.SyncInterval); LastSync is when the last
+	// successful one began: every write acknowledged before it is durable.
+	Syncs, SyncFailures uint64
+	LastSync            time.Time
 }
