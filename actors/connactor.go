@@ -88,6 +88,9 @@ func (b *connActor) Receive(ctx actor.Context) {
 }
 
 func (b *connActor) closeConn() {
+	if t, ok := b.role.(interface{ stopTimers() }); ok {
+		t.stopTimers()
+	}
 	if b.conn != nil {
 		if err := b.conn.Close(); err != nil {
 			b.log.Warn().Err(err).Msg("close connection")
@@ -120,12 +123,12 @@ func (b *connActor) runOne(r *Request, ctx context.Context) {
 	}
 }
 
-// callback runs a caller's fn on the connection. A panic becomes the
+// callback runs r's callback (see callFn) on the connection. A panic becomes the
 // caller's error and schedules the connection's replacement (afterStep).
 // The interrupt is reset: the engine's own statements that follow must not
 // be interrupted.
-func (b *connActor) callback(fn func(*sqlite3.Conn) error) error {
-	err, panicked := callFn(fn, b.conn.Conn, b.env.Panic)
+func (b *connActor) callback(r *Request) error {
+	err, panicked := callFn(r, b.conn, b.env.Panic, b.name == "reader")
 	b.guard = false
 	b.conn.SetInterrupt(context.Background())
 	if panicked {

@@ -118,7 +118,7 @@ func TestRoundTripAndErrors(t *testing.T) {
 		t.Fatalf("row 0 %#v", v)
 	}
 	v = rows.Values[1]
-	if v[0] != int64(1) || v[2] != when.Format(time.RFC3339Nano) || len(v[3].([]byte)) != 0 {
+	if v[0] != int64(1) || v[2] != when.Format(liteactor.TimeLayout) || len(v[3].([]byte)) != 0 {
 		t.Fatalf("row 1 %#v", v)
 	}
 
