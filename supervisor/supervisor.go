@@ -112,6 +112,8 @@ func (s *supervisor) Receive(ctx actor.Context) {
 		if s.env.OnStopped != nil {
 			s.env.OnStopped()
 		}
+	default:
+		refuseUnknown(ctx, m, s.env.Log)
 	}
 }
 
@@ -134,6 +136,9 @@ func spawn(ctx actor.Context, props *actor.Props, name string) {
 
 // write submits to the admission queue; a refusal is answered at once.
 func (s *supervisor) write(r *actors.Request) {
+	if refuse(r) {
+		return
+	}
 	if s.env.Observe != nil && !s.env.Observe(r) {
 		return
 	}
@@ -144,6 +149,9 @@ func (s *supervisor) write(r *actors.Request) {
 }
 
 func (s *supervisor) read(r *actors.Request) {
+	if refuse(r) {
+		return
+	}
 	if s.env.Observe != nil && !s.env.Observe(r) {
 		return
 	}
