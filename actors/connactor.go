@@ -117,12 +117,7 @@ func (b *connActor) runOne(r *Request, ctx context.Context) {
 		}
 		if p := recover(); p != nil {
 			if isOOM(p) {
-				// Out of memory says nothing against the engine: replace
-				// the connection without spending the restart budget.
-				err := fmt.Errorf("%w: %w", ErrNoMemory, p.(error))
-				b.role.release(r)
-				r.complete(err)
-				panic(errRestart{err})
+				b.broken(r, fmt.Errorf("%w: %w", ErrNoMemory, p.(error)))
 			}
 			b.broken(r, b.env.Panic.panicError(p, nil))
 		}

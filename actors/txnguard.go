@@ -21,12 +21,13 @@ import (
 // installHooks installs the writer's commit and rollback hooks on its
 // connection.
 func (w *writer) installHooks() {
+	user := w.env.Conn.CommitHook
 	w.conn.CommitHook(func() bool {
 		if w.guard {
 			w.refused = true
 			return false
 		}
-		return true
+		return user == nil || user()
 	})
 	w.conn.RollbackHook(func() {
 		if w.guard {

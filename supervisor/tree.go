@@ -420,11 +420,13 @@ func (t *Tree) Stats() messages.Stats {
 //
 // The first call starts the shutdown, and its ctx bounds the drain: if ctx
 // ends before every admitted request was answered, whatever has not started
-// is answered ErrClosed and the shutdown's result is ctx's error. Once the
-// drain has completed, the shutdown finishes (final checkpoint, bounded by
-// the busy timeout; stopping the idle actors) whatever ctx does, and its
-// result is nil: a Close whose drain completed returns nil even if its ctx
-// was cancelled meanwhile.
+// is answered ErrClosed and the shutdown's result is ctx's error. The drain
+// has completed when both queues are closed and empty and the writer and
+// every reader are back waiting for work (every admitted request answered).
+// From then on the shutdown finishes (final checkpoint, whose wait ctx
+// bounds; stopping the idle actors) whatever ctx does, and its result is
+// nil: a Close whose drain had completed when its ctx's end was seen
+// returns nil, even with a ctx cancelled before the call.
 //
 // Every call, the first included, waits for the shutdown's result or for
 // its own ctx, whichever comes first: a call whose ctx ends first returns
@@ -436,6 +438,10 @@ func (t *Tree) Close(ctx context.Context) error {
 		return err
 	}
 	t.closeOnce.Do(func() {
+		// Admission stops before Close returns, whatever its ctx.
+		t.closing.Store(true)
+		t.wq.Close()
+		t.rq.Close()
 		go func() {
 			t.closeErr = t.shutdown(ctx)
 			close(t.closeDone)
@@ -445,13 +451,25 @@ func (t *Tree) Close(ctx context.Context) error {
 	case <-t.closeDone:
 		return t.closeErr
 	case <-ctx.Done():
+	}
+	if t.drained() {
+		// Nothing admitted is left: the rest of the shutdown is bounded.
+		<-t.closeDone
+		return t.closeErr
+	}
+	return ctx.Err()
+}
+
+// drained reports whether both queues are closed, empty and idle.
+func (t *Tree) drained() bool {
+	for _, ch := range []<-chan struct{}{t.wq.Drained(), t.rq.Drained()} {
 		select {
-		case <-t.closeDone:
-			return t.closeErr
+		case <-ch:
 		default:
-			return ctx.Err()
+			return false
 		}
 	}
+	return true
 }
 
 func (t *Tree) shutdown(ctx context.Context) error {
