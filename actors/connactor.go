@@ -137,7 +137,7 @@ func (b *connActor) callback(fn func(*sqlite3.Conn) error) error {
 	if b.gid == 0 {
 		b.gid = goid()
 	}
-	b.env.Reentry.enter(b.gid)
+	b.env.Reentry.enter(b.gid, b.name == "writer")
 	err, panicked := callFn(fn, b.conn.Conn, b.env.Panic)
 	b.env.Reentry.leave(b.gid)
 	b.guard = false

@@ -101,25 +101,40 @@ func isOOM(p any) bool {
 	return ok && err.Error() == "sqlite3: out of memory"
 }
 
-// Reentry knows which goroutines are running a callback of one engine, so
-// that a call from inside a callback fails with ErrReentrant instead of
-// deadlocking. Callbacks run on the connection actors' pinned dispatcher
-// goroutines; each actor learns its goroutine's id once (runtime.Stack) and
-// registers it while a callback runs. Check costs one atomic load while no
-// callback runs, and a runtime.Stack of the caller's goroutine otherwise.
-// A nil *Reentry checks nothing.
+// Reentry knows which goroutines are running a callback of one engine, and
+// on which side (the writer, or a reader), so that a call from inside a
+// callback that would wait for itself fails with ErrReentrant instead of
+// deadlocking: a write (Exec, Write, Exclusive) from a Write or Exclusive
+// callback waits for the writer that runs it; a read (Query, Read) from a
+// Read callback waits for a free reader, which never comes once every
+// reader runs such a callback; Close from any callback waits for the drain
+// of the very request that calls it. Calls to the other side are allowed: a
+// Read callback may write through the engine (the writer is another actor),
+// and a Write callback may query (it then sees the last committed state,
+// not its own uncommitted writes).
+//
+// Callbacks run on the connection actors' pinned dispatcher goroutines;
+// each actor learns its goroutine's id once (runtime.Stack) and registers
+// it while a callback runs. Check costs one atomic load while no callback
+// runs, and a runtime.Stack of the caller's goroutine (about a
+// microsecond) while one does. A nil *Reentry checks nothing.
 type Reentry struct {
 	active atomic.Int32
 	mu     sync.Mutex
-	ids    []uint64
+	ids    []gidSide
 }
 
-func (g *Reentry) enter(id uint64) {
+type gidSide struct {
+	id     uint64
+	writer bool
+}
+
+func (g *Reentry) enter(id uint64, writer bool) {
 	if g == nil {
 		return
 	}
 	g.mu.Lock()
-	g.ids = append(g.ids, id)
+	g.ids = append(g.ids, gidSide{id, writer})
 	g.mu.Unlock()
 	g.active.Add(1)
 }
@@ -131,7 +146,7 @@ func (g *Reentry) leave(id uint64) {
 	g.active.Add(-1)
 	g.mu.Lock()
 	for i, v := range g.ids {
-		if v == id {
+		if v.id == id {
 			g.ids[i] = g.ids[len(g.ids)-1]
 			g.ids = g.ids[:len(g.ids)-1]
 			break
@@ -140,9 +155,17 @@ func (g *Reentry) leave(id uint64) {
 	g.mu.Unlock()
 }
 
-// Check returns an error wrapping ErrReentrant if the calling goroutine is
-// running a callback of this engine, naming op.
-func (g *Reentry) Check(op string) error {
+// Call sides for Check.
+const (
+	SideWrite = iota // Exec, Write, Exclusive
+	SideRead         // Query, Read
+	SideClose        // Close
+)
+
+// Check returns an error wrapping ErrReentrant, naming op, if the calling
+// goroutine runs a callback of this engine that the call would wait for
+// (see Reentry).
+func (g *Reentry) Check(op string, side int) error {
 	if g == nil || g.active.Load() == 0 {
 		return nil
 	}
@@ -150,7 +173,7 @@ func (g *Reentry) Check(op string) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for _, v := range g.ids {
-		if v == id {
+		if v.id == id && (side == SideClose || v.writer == (side == SideWrite)) {
 			return fmt.Errorf("%w: %s called inside a callback would wait for itself; do the work on the callback's conn, or after it returns", ErrReentrant, op)
 		}
 	}

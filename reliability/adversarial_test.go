@@ -141,6 +141,13 @@ func advCatalogue() []advOp {
 			}
 			return insertWhole(c, id, n)
 		})},
+		// Conn.Close fails (BUSY) while the engine's statements are
+		// prepared: either outcome is fine, the invariants must hold.
+		{name: "close-conn", writes: true, check: func(error) error { return nil }, run: write(func(c *sqlite3.Conn, id int64, n int) error {
+			insertWhole(c, id, n)
+			c.Close()
+			return nil
+		})},
 		{name: "nil-write", check: wantIs(liteactor.ErrInvalidArg), run: func(ctx context.Context, e *liteactor.Engine, _ int64, _ *rand.Rand) error {
 			return e.Write(ctx, nil)
 		}},
@@ -176,12 +183,16 @@ func advCatalogue() []advOp {
 		{name: "query-hostile", run: func(ctx context.Context, e *liteactor.Engine, _ int64, rng *rand.Rand) error {
 			sqls := []string{"PRAGMA wal_checkpoint(RESTART)", "VACUUM INTO ':memory:'", "ATTACH ':memory:' AS x", "PRAGMA query_only=0", "BEGIN", "SELECT 1\x00; x"}
 			sql := sqls[rng.IntN(len(sqls))]
-			if _, err := e.Query(ctx, sql); !errors.Is(err, liteactor.ErrInvalidArg) {
+			_, err := e.Query(ctx, sql)
+			if strings.HasPrefix(sql, "VACUUM") && err != nil {
+				return nil // inside a shared read transaction SQLite refuses it before the authorizer sees the ATTACH
+			}
+			if !errors.Is(err, liteactor.ErrInvalidArg) {
 				return fmt.Errorf("Query(%q): %v, want ErrInvalidArg", sql, err)
 			}
 			return nil
 		}},
-		{name: "read-leaks-and-reenters", run: func(ctx context.Context, e *liteactor.Engine, _ int64, _ *rand.Rand) error {
+		{name: "read-leaks-and-reenters", writes: true, run: func(ctx context.Context, e *liteactor.Engine, id int64, _ *rand.Rand) error {
 			return e.Read(ctx, func(c *sqlite3.Conn) error {
 				s, _, err := c.Prepare("SELECT * FROM part")
 				if err != nil {
@@ -190,6 +201,10 @@ func advCatalogue() []advOp {
 				s.Step()
 				if _, err := e.Query(context.Background(), "SELECT 1"); !errors.Is(err, liteactor.ErrReentrant) {
 					return fmt.Errorf("re-entrant Query: %v", err)
+				}
+				// The writer is another actor: writing from a Read runs.
+				if _, err := e.Exec(context.Background(), "INSERT INTO w(id, n) VALUES (?, 0)", id); err != nil {
+					return fmt.Errorf("Exec from a Read callback: %v", err)
 				}
 				return nil
 			})

@@ -275,8 +275,9 @@ func (t *Tree) ActorSystem() *actor.ActorSystem { return t.system }
 // for ctx: a request whose ctx ends while it is queued is withdrawn and
 // never runs; one already running is interrupted and answered by the writer.
 // A request that cannot run (actors.ValidateRequest) fails with
-// ErrInvalidArg, and a call from inside one of this tree's callbacks with
-// ErrReentrant, before anything is queued.
+// ErrInvalidArg, and a call from inside one of this tree's callbacks that
+// would wait for itself (actors.Reentry) with ErrReentrant, before anything
+// is queued.
 func (t *Tree) Write(ctx context.Context, r *actors.Request) error {
 	if err := t.admit(ctx, r); err != nil {
 		return err
@@ -302,10 +303,14 @@ func (t *Tree) Read(ctx context.Context, r *actors.Request) error {
 }
 
 // admit refuses what must not be queued: a request from inside one of this
-// tree's callbacks (it would wait for itself), one that cannot run, or one
+// tree's callbacks that would wait for itself, one that cannot run, or one
 // whose ctx already ended.
 func (t *Tree) admit(ctx context.Context, r *actors.Request) error {
-	if err := t.reentry.Check(r.Kind.String()); err != nil {
+	side := actors.SideWrite
+	if r.Kind == actors.KindQuery || r.Kind == actors.KindRead {
+		side = actors.SideRead
+	}
+	if err := t.reentry.Check(r.Kind.String(), side); err != nil {
 		return err
 	}
 	if err := actors.ValidateRequest(r); err != nil {
@@ -434,7 +439,7 @@ func (t *Tree) Stats() messages.Stats {
 // shutdown's result. Close called from inside one of the tree's callbacks
 // fails at once with ErrReentrant (it would wait for itself).
 func (t *Tree) Close(ctx context.Context) error {
-	if err := t.reentry.Check("Close"); err != nil {
+	if err := t.reentry.Check("Close", actors.SideClose); err != nil {
 		return err
 	}
 	t.closeOnce.Do(func() {
