@@ -46,12 +46,27 @@ func TestCheckReportsCorruptPages(t *testing.T) {
 }
 
 // Finding 9: a database every write fails on (READONLY) is not Healthy,
-// although an empty transaction still commits.
+// although an empty transaction still commits: opened read-only, or with a
+// query_only writer.
 func TestCheckReportsReadOnlyWriter(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ro.db")
+	rw := openAt(t, path, liteactor.MinimalConfig())
+	fill(t, rw, 10)
+	if err := rw.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ro := openAt(t, "file:"+path+"?mode=ro", liteactor.MinimalConfig())
+	if _, err := ro.Exec(ctx, "CREATE TABLE t(x)"); err == nil {
+		t.Fatal("a write succeeded on a read-only database")
+	}
+	if h := Check(ctx, ro, HealthOptions{}); h.Status != Unhealthy || !strings.Contains(strings.Join(h.Reasons, "; "), "readonly") {
+		t.Fatalf("read-only database: %v %q, want Unhealthy naming READONLY", h.Status, h.Reasons)
+	}
+
 	cfg := liteactor.MinimalConfig()
 	cfg.InitHook = func(c *sqlite3.Conn) error { return c.Exec("PRAGMA query_only=1") }
 	eng := openEngine(t, cfg)
-	ctx := context.Background()
 	if _, err := eng.Exec(ctx, "CREATE TABLE t(x)"); err == nil {
 		t.Fatal("a write succeeded on a query_only writer")
 	}
