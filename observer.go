@@ -40,8 +40,9 @@ type Observer interface {
 }
 
 // OpKind names what an operation does. The engine reports the kinds below;
-// packages on top of it report their own through Engine.Observe (OpMigrate,
-// OpBackup, or any other name in the same lower-case style).
+// packages on top of it declare and report their own through Engine.Observe
+// (migrate.OpMigrate, backup.OpBackup, or any other name in the same
+// lower-case style).
 type OpKind string
 
 // Operation kinds.
@@ -52,8 +53,6 @@ const (
 	OpRead       OpKind = "read"       // Read: a closure on a reader, in one read transaction
 	OpExclusive  OpKind = "exclusive"  // Exclusive: a closure alone on the writer
 	OpCheckpoint OpKind = "checkpoint" // wal_checkpoint on the writer; Op.Detail is the mode
-	OpMigrate    OpKind = "migrate"    // a schema migration (package migrate)
-	OpBackup     OpKind = "backup"     // an online backup (backup packages)
 )
 
 // Op describes an operation for observers. The engine builds a fresh Op for

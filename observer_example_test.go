@@ -75,7 +75,7 @@ func ExampleEngine_Observe() {
 
 	// A package on top of the engine reports its own operation; the engine
 	// calls it makes with ctx are observed too, nested inside it.
-	err = eng.Observe(ctx, &liteactor.Op{Kind: liteactor.OpMigrate, Detail: "1.0.0"}, func(ctx context.Context, out *liteactor.Outcome) error {
+	err = eng.Observe(ctx, &liteactor.Op{Kind: liteactor.OpKind("migrate"), Detail: "1.0.0"}, func(ctx context.Context, out *liteactor.Outcome) error {
 		_, err := eng.Exec(ctx, "CREATE TABLE users (id INTEGER PRIMARY KEY)")
 		return err
 	})

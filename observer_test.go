@@ -463,7 +463,7 @@ func TestObserverEngineObserve(t *testing.T) {
 	defer obsClose(t, eng)
 	errMig := errors.New("migration failed")
 	var inner context.Context
-	err := eng.Observe(context.Background(), &liteactor.Op{Kind: liteactor.OpMigrate, Detail: "1.2.0"}, func(ctx context.Context, out *liteactor.Outcome) error {
+	err := eng.Observe(context.Background(), &liteactor.Op{Kind: liteactor.OpKind("migrate"), Detail: "1.2.0"}, func(ctx context.Context, out *liteactor.Outcome) error {
 		inner = ctx
 		// Engine calls made with ctx nest under the migration.
 		if _, err := eng.Exec(ctx, "CREATE TABLE m (v)"); err != nil {
@@ -479,7 +479,7 @@ func TestObserverEngineObserve(t *testing.T) {
 		t.Error("fn did not get the observers' ctx")
 	}
 	as := j.afters("r")
-	if len(as) != 2 || as[0].op.Kind != liteactor.OpExec || as[1].op.Kind != liteactor.OpMigrate {
+	if len(as) != 2 || as[0].op.Kind != liteactor.OpExec || as[1].op.Kind != liteactor.OpKind("migrate") {
 		t.Fatalf("afters %+v, want the nested exec then the migration", as)
 	}
 	m := as[1]
@@ -490,7 +490,7 @@ func TestObserverEngineObserve(t *testing.T) {
 	// Without observers Observe just runs fn.
 	plain := obsOpen(t, liteactor.MinimalConfig())
 	called := false
-	if err := plain.Observe(context.Background(), &liteactor.Op{Kind: liteactor.OpBackup}, func(context.Context, *liteactor.Outcome) error { called = true; return nil }); err != nil || !called {
+	if err := plain.Observe(context.Background(), &liteactor.Op{Kind: liteactor.OpKind("backup")}, func(context.Context, *liteactor.Outcome) error { called = true; return nil }); err != nil || !called {
 		t.Errorf("Observe without observers: %v, called %v", err, called)
 	}
 	obsClose(t, plain)

@@ -31,6 +31,10 @@ import (
 // [ErrVerify], the engine's (liteactor.ErrClosed, ErrReadTimeout), SQLite's,
 // the file system's, or ctx's.
 func ToFile(ctx context.Context, eng *liteactor.Engine, dst string, opts Options) (Result, error) {
+	return observe(ctx, eng, OpBackup, dst, func(ctx context.Context) (Result, error) { return toFile(ctx, eng, dst, opts) })
+}
+
+func toFile(ctx context.Context, eng *liteactor.Engine, dst string, opts Options) (Result, error) {
 	start := time.Now()
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -41,6 +45,10 @@ func ToFile(ctx context.Context, eng *liteactor.Engine, dst string, opts Options
 	}
 	tmp := tempPath(dst)
 	defer removeFiles(tmp, true)
+	mode := fileMode(eng.Path())
+	if err := createTemp(tmp, mode); err != nil {
+		return Result{}, err
+	}
 	var out stepOutcome
 	err = eng.Read(ctx, func(conn *sqlite3.Conn) (err error) {
 		out, err = copyStepped(ctx, conn, tmp, opts)
@@ -50,6 +58,9 @@ func ToFile(ctx context.Context, eng *liteactor.Engine, dst string, opts Options
 	if errors.Is(err, errFallbackVacuum) {
 		if err := removeFiles(tmp, true); err != nil {
 			return res, fmt.Errorf("backup: %w", err)
+		}
+		if err := createTemp(tmp, mode); err != nil {
+			return res, err
 		}
 		err = vacuumInto(ctx, eng, tmp)
 		res.Method = MethodVacuumInto
@@ -76,12 +87,19 @@ type VacuumOptions struct {
 // returned before VacuumInto was called. Like [ToFile] it goes through a
 // temporary file and never leaves a partial dst.
 func VacuumInto(ctx context.Context, eng *liteactor.Engine, dst string, opts VacuumOptions) (Result, error) {
+	return observe(ctx, eng, OpBackup, dst, func(ctx context.Context) (Result, error) { return vacuumIntoFile(ctx, eng, dst, opts) })
+}
+
+func vacuumIntoFile(ctx context.Context, eng *liteactor.Engine, dst string, opts VacuumOptions) (Result, error) {
 	start := time.Now()
 	if err := checkDestination(dst, opts.Overwrite); err != nil {
 		return Result{}, err
 	}
 	tmp := tempPath(dst)
 	defer removeFiles(tmp, true)
+	if err := createTemp(tmp, fileMode(eng.Path())); err != nil {
+		return Result{}, err
+	}
 	if err := vacuumInto(ctx, eng, tmp); err != nil {
 		return Result{}, err
 	}
@@ -142,6 +160,13 @@ func FromConn(ctx context.Context, conn *sqlite3.Conn, dst string, opts Options)
 	}
 	tmp := tempPath(dst)
 	defer removeFiles(tmp, true)
+	mode := os.FileMode(0)
+	if f := conn.Filename("main"); f != nil {
+		mode = fileMode(f.String())
+	}
+	if err := createTemp(tmp, mode); err != nil {
+		return Result{}, err
+	}
 	out, err := copyStepped(ctx, conn, tmp, opts)
 	res := Result{Path: dst, Method: out.method, Pages: out.pages, Steps: out.steps, Restarts: out.restarts}
 	if err != nil {

@@ -23,6 +23,46 @@ func tempPath(dst string) string {
 	return dst + ".tmp-" + hex.EncodeToString(b[:])
 }
 
+// defaultMode is the permission of a copy whose source's cannot be read:
+// owner-only, like the engine's own database files.
+const defaultMode os.FileMode = 0o600
+
+// fileMode is the permission a copy of the database at path gets: the
+// database file's own (a backup holds the same data), or defaultMode when
+// path is not a file that can be read (":memory:", a URI, "").
+func fileMode(path string) os.FileMode {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return defaultMode
+	}
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return defaultMode
+	}
+	return fi.Mode().Perm()
+}
+
+// createTemp creates the empty file path with mode before SQLite writes the
+// copy into it (an empty file is an empty database): SQLite would create it
+// under the umask, usually readable by every local user. mode 0 means
+// defaultMode.
+func createTemp(path string, mode os.FileMode) error {
+	if mode == 0 {
+		mode = defaultMode
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	err = f.Chmod(mode) // the umask may have cleared bits of mode
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
 // checkDestination refuses an existing dst unless overwrite.
 func checkDestination(dst string, overwrite bool) error {
 	if dst == "" {

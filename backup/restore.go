@@ -43,9 +43,15 @@ func RestoreFile(ctx context.Context, src, dst string, opts RestoreOptions) erro
 	if err := verifySource(ctx, src, opts); err != nil {
 		return err
 	}
+	// The restored file keeps dst's permissions, or takes src's when dst
+	// does not exist yet.
+	mode := fileMode(src)
+	if fi, err := os.Stat(dst); err == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
+	}
 	tmp := tempPath(dst)
 	defer removeFiles(tmp, true)
-	if err := copyDatabase(src, tmp); err != nil {
+	if err := copyDatabase(src, tmp, mode); err != nil {
 		return err
 	}
 	if err := keepPrevious(dst, opts.KeepPrevious); err != nil {
@@ -81,6 +87,19 @@ func RestoreFile(ctx context.Context, src, dst string, opts RestoreOptions) erro
 // liteactor.ErrClosed and never run. Holders of eng must switch to the
 // returned engine: Restore cannot redirect them.
 func Restore(ctx context.Context, eng *liteactor.Engine, src string, cfg liteactor.Config, opts RestoreOptions) (*liteactor.Engine, error) {
+	var next *liteactor.Engine
+	err := eng.Observe(ctx, &liteactor.Op{Kind: OpRestore, Detail: src}, func(ctx context.Context, _ *liteactor.Outcome) error {
+		var err error
+		next, err = restore(ctx, eng, src, cfg, opts)
+		return err
+	})
+	if next == nil && errors.Is(err, liteactor.ErrVetoed) {
+		next = eng
+	}
+	return next, err
+}
+
+func restore(ctx context.Context, eng *liteactor.Engine, src string, cfg liteactor.Config, opts RestoreOptions) (*liteactor.Engine, error) {
 	path := eng.Path()
 	if path == ":memory:" || path == "" || strings.HasPrefix(path, "file:") {
 		return eng, fmt.Errorf("%w: %q (use RestoreOnline)", ErrNotFile, path)
@@ -93,7 +112,7 @@ func Restore(ctx context.Context, eng *liteactor.Engine, src string, cfg liteact
 	}
 	tmp := tempPath(path)
 	defer removeFiles(tmp, true)
-	if err := copyDatabase(src, tmp); err != nil {
+	if err := copyDatabase(src, tmp, fileMode(path)); err != nil {
 		return eng, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -139,6 +158,12 @@ func Restore(ctx context.Context, eng *liteactor.Engine, src string, cfg liteact
 // holds exactly what was replaced). The WAL grows by the size of the
 // database until the next checkpoint.
 func RestoreOnline(ctx context.Context, eng *liteactor.Engine, src string, opts RestoreOptions) error {
+	return eng.Observe(ctx, &liteactor.Op{Kind: OpRestore, Detail: src}, func(ctx context.Context, _ *liteactor.Outcome) error {
+		return restoreOnline(ctx, eng, src, opts)
+	})
+}
+
+func restoreOnline(ctx context.Context, eng *liteactor.Engine, src string, opts RestoreOptions) error {
 	if err := verifySource(ctx, src, opts); err != nil {
 		return err
 	}
@@ -162,7 +187,7 @@ func RestoreOnline(ctx context.Context, eng *liteactor.Engine, src string, opts 
 		}
 		defer os.RemoveAll(dir)
 		plain := filepath.Join(dir, "source.db")
-		if err := copyDatabase(src, plain); err != nil {
+		if err := copyDatabase(src, plain, defaultMode); err != nil {
 			return err
 		}
 		if err := setRollbackJournal(plain); err != nil {
@@ -206,11 +231,14 @@ func verifySource(ctx context.Context, src string, opts RestoreOptions) error {
 }
 
 // copyDatabase copies the database at src (with its committed WAL content)
-// to the new file dst with the backup API.
-func copyDatabase(src, dst string) error {
+// to the new file dst, created with mode, with the backup API.
+func copyDatabase(src, dst string, mode os.FileMode) error {
 	uri, err := readOnlyURI(src)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
+	}
+	if err := createTemp(dst, mode); err != nil {
+		return err
 	}
 	conn, err := sqlite3.OpenFlags(uri, sqlite3.OPEN_READONLY|sqlite3.OPEN_URI)
 	if err != nil {
@@ -251,7 +279,7 @@ func keepPrevious(path, keep string) error {
 	if err := checkDestination(keep, false); err != nil {
 		return err
 	}
-	if err := copyDatabase(path, keep); err != nil {
+	if err := copyDatabase(path, keep, fileMode(path)); err != nil {
 		removeFiles(keep, true)
 		return fmt.Errorf("backup: keep previous: %w", err)
 	}

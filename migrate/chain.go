@@ -14,6 +14,7 @@ type chain struct {
 	byFrom    map[string]Migration // incremental by the version it starts from
 	newest    Migration            // the newest baseline (valid when len(baselines) > 0)
 	target    string               // the highest version of all
+	reach     map[string]bool      // versions from which target can be reached
 }
 
 // CheckChain reports whether ms form a valid chain, by the rules Up applies
@@ -26,15 +27,21 @@ type chain struct {
 //   - a non-empty list has a baseline; each incremental moves forward
 //     (version > from); no two incrementals start from the same version; the
 //     newest baseline reaches the highest version through incrementals (no
-//     missing link); and every incremental's version is either the highest
-//     version or the from of another incremental (none leads nowhere) — all
-//     ErrBrokenChain.
+//     missing link); and every incremental above the newest baseline is
+//     either the highest version or the from of another incremental (none
+//     leads nowhere) — all ErrBrokenChain.
 //
 // An incremental's from need not be in the list (older migrations may be
 // dropped once every database is past them), and older baselines may be kept
-// (their checksums are still verified). An empty list is a valid chain with
-// nothing to apply. The error joins every problem found; each wraps its
-// sentinel.
+// (their checksums are still verified). Older lineage may be kept too: after
+// squashing, an earlier baseline and its incrementals, up to a version no
+// higher than the newest baseline, may end where no incremental leads on.
+// That is not an error here: a fresh database gets the newest baseline, a
+// database on a line that still joins the newest one goes on, and a database
+// on a line that cannot reach the newest version gets ErrNoPath at its own
+// Up. Unreachable lists those versions, so tools can warn about them. An
+// empty list is a valid chain with nothing to apply. The error joins every
+// problem found; each wraps its sentinel.
 func CheckChain(ms []Migration) error {
 	_, err := newChain(ms)
 	return err
@@ -117,7 +124,9 @@ func newChain(ms []Migration) (*chain, error) {
 		v = inc.version
 	}
 	for _, v := range c.sortedIncs() {
-		if _, ok := c.byFrom[v]; !ok && v != c.target {
+		// A dead end at or below the newest baseline is older lineage, kept
+		// after squashing; above it, it is a mistake in the list.
+		if _, ok := c.byFrom[v]; !ok && v != c.target && compareVersions(v, c.newest.version) > 0 {
 			errs = append(errs, fmt.Errorf("%w: incremental %s leads nowhere: no incremental starts from %s and it is not the newest version %s",
 				ErrBrokenChain, v, v, c.target))
 		}
@@ -125,7 +134,86 @@ func newChain(ms []Migration) (*chain, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	c.reach = make(map[string]bool)
+	for _, v := range c.known() {
+		c.reaches(v)
+	}
 	return c, nil
+}
+
+// Unreachable returns, in version order, the versions named in ms (of
+// baselines, of incrementals, and the froms of incrementals) from which the
+// newest version cannot be reached: the older lineage CheckChain allows. A
+// database at one of them gets ErrNoPath from Up. The error is CheckChain's;
+// the list is then nil.
+func Unreachable(ms []Migration) ([]string, error) {
+	c, err := newChain(ms)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, v := range c.known() {
+		if !c.reach[v] {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// known returns every version the chain names, sorted.
+func (c *chain) known() []string {
+	set := make(map[string]bool)
+	for v := range c.baselines {
+		set[v] = true
+	}
+	for v, m := range c.incs {
+		set[v], set[m.from] = true, true
+	}
+	vs := make([]string, 0, len(set))
+	for v := range set {
+		vs = append(vs, v)
+	}
+	slices.SortFunc(vs, compareVersions)
+	return vs
+}
+
+// reaches reports whether the target can be reached from v through
+// incrementals, and records the answer for v and every version on its way.
+// Incrementals move forward, so the walk ends.
+func (c *chain) reaches(v string) bool {
+	var seen []string
+	ok := false
+	for {
+		if r, done := c.reach[v]; done {
+			ok = r
+			break
+		}
+		seen = append(seen, v)
+		if v == c.target {
+			ok = true
+			break
+		}
+		inc, found := c.byFrom[v]
+		if !found {
+			break
+		}
+		v = inc.version
+	}
+	for _, s := range seen {
+		c.reach[s] = ok
+	}
+	return ok
+}
+
+// lineEnd is the last version of the line of incrementals through v.
+func (c *chain) lineEnd(v string) string {
+	for {
+		inc, ok := c.byFrom[v]
+		if !ok {
+			return v
+		}
+		v = inc.version
+	}
 }
 
 func (c *chain) sortedIncs() []string {
@@ -167,11 +255,17 @@ func (c *chain) next(current string) (m Migration, ok bool, err error) {
 	if current == c.target {
 		return Migration{}, false, nil
 	}
-	if inc, ok := c.byFrom[current]; ok {
-		return inc, true, nil
-	}
 	if compareVersions(current, c.target) > 0 {
 		return Migration{}, false, fmt.Errorf("%w: database is at %s, the newest migration is %s", ErrDatabaseAhead, current, c.target)
+	}
+	if inc, ok := c.byFrom[current]; ok && c.reach[current] {
+		return inc, true, nil
+	}
+	if _, known := c.reach[current]; known {
+		end := c.lineEnd(current)
+		return Migration{}, false, fmt.Errorf("%w: database is at %s, on an older line of migrations that ends at %s and cannot reach %s "+
+			"(the newest line starts at baseline %s); add an incremental from %s, or rebuild the database from the newest baseline",
+			ErrNoPath, current, end, c.target, c.newest.version, end)
 	}
 	return Migration{}, false, fmt.Errorf("%w: database is at %s and no incremental starts from it (newest is %s)", ErrNoPath, current, c.target)
 }

@@ -97,13 +97,53 @@ func TestChainRefusesMissingLink(t *testing.T) {
 }
 
 func TestChainRefusesIncrementalLeadingNowhere(t *testing.T) {
-	// 1.5.0 starts from 1.0.0 but nothing starts from 1.5.0 and it is not the newest.
+	// 2.5.0 starts from 2.2.0 but nothing starts from 2.5.0 and it is not
+	// the newest; being above the newest baseline, it is no older lineage.
 	err := CheckChain([]Migration{
 		Baseline("2.0.0", "x"),
-		Incremental("1.5.0", "1.0.0", "a"),
+		Incremental("2.5.0", "2.2.0", "a"),
 		Incremental("2.1.0", "2.0.0", "b"),
+		Incremental("3.0.0", "2.1.0", "c"),
 	})
-	wantErr(t, err, ErrBrokenChain, "1.5.0 leads nowhere")
+	wantErr(t, err, ErrBrokenChain, "2.5.0 leads nowhere")
+}
+
+func TestChainAllowsOlderLineageLeadingNowhere(t *testing.T) {
+	// After squashing: the 1.x line ends at 1.2.0, below the newest
+	// baseline 2.0.0, and no incremental leads on from it.
+	ms := []Migration{
+		Baseline("1.0.0", "x"),
+		Incremental("1.1.0", "1.0.0", "a"),
+		Incremental("1.2.0", "1.1.0", "b"),
+		Baseline("2.0.0", "y"),
+		Incremental("2.1.0", "2.0.0", "c"),
+	}
+	c, err := newChain(ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := c.path(""); err != nil || versions(p) != "b2.0.0 i2.1.0" {
+		t.Fatalf("fresh path = %s, %v", versions(p), err)
+	}
+	for _, v := range []string{"1.0.0", "1.1.0", "1.2.0"} {
+		p, err := c.path(v)
+		wantErr(t, err, ErrNoPath, "database is at "+v, "older line", "ends at 1.2.0", "cannot reach 2.1.0", "baseline 2.0.0")
+		if len(p) != 0 {
+			t.Fatalf("path from %s = %s; a stranded database must get nothing", v, versions(p))
+		}
+	}
+	un, err := Unreachable(ms)
+	if err != nil || strings.Join(un, " ") != "1.0.0 1.1.0 1.2.0" {
+		t.Fatalf("Unreachable = %v, %v", un, err)
+	}
+	// A line that joins the newest one is reachable.
+	un, err = Unreachable(append(ms, Incremental("2.0.0", "1.2.0", "bridge")))
+	if err != nil || len(un) != 0 {
+		t.Fatalf("Unreachable with a bridge = %v, %v", un, err)
+	}
+	if _, err := Unreachable([]Migration{Baseline("1", "x")}); !errors.Is(err, ErrInvalidVersion) {
+		t.Fatalf("Unreachable of a bad chain: %v", err)
+	}
 }
 
 func TestChainRefusesFork(t *testing.T) {

@@ -14,7 +14,13 @@
 // or two incrementals share a version, two incrementals start from the same
 // version, an incremental does not move forward, there is no baseline, the
 // newest baseline cannot reach the highest version (a missing link), or an
-// incremental leads nowhere.
+// incremental above the newest baseline leads nowhere.
+//
+// Older lineage may stay in the list after squashing: an earlier baseline
+// and its incrementals may end, at or below the newest baseline, where no
+// incremental leads on. A fresh database still gets the newest baseline; a
+// database on such a line gets ErrNoPath at its own Up, before anything is
+// applied, and Unreachable lists those versions.
 //
 // # Applying
 //

@@ -110,19 +110,25 @@ func Reset(ctx context.Context, eng *liteactor.Engine, ms []Migration, opts ...O
 	}
 	var rep Report
 	var recs []historyRow
-	err = eng.Exclusive(ctx, func(conn *sqlite3.Conn) error {
-		return inOwnTransaction(conn, true, func(conn *sqlite3.Conn) error {
-			rows, err := loadHistory(conn, o.table)
-			if err != nil {
+	err = eng.Observe(ctx, &liteactor.Op{Kind: OpMigrate, Detail: "reset"}, func(ctx context.Context, out *liteactor.Outcome) error {
+		err := eng.Exclusive(ctx, func(conn *sqlite3.Conn) error {
+			return inOwnTransaction(conn, true, func(conn *sqlite3.Conn) error {
+				rows, err := loadHistory(conn, o.table)
+				if err != nil {
+					return err
+				}
+				rep.Before = currentVersion(rows)
+				recs, err = resetConn(conn, c, o)
 				return err
-			}
-			rep.Before = currentVersion(rows)
-			recs, err = resetConn(conn, c, o)
-			return err
+			})
 		})
+		if err != nil {
+			return fmt.Errorf("migrate: reset: %w", err)
+		}
+		out.Rows = int64(len(recs))
+		return nil
 	})
 	if err != nil {
-		err = fmt.Errorf("migrate: reset: %w", err)
 		log.Error().Err(err).Msg("reset failed and was rolled back; nothing changed")
 		rep.After = rep.Before
 		var me *MigrationError

@@ -44,6 +44,10 @@ type Report struct {
 // naming the version and, for SQL, the failing statement. Migrations applied
 // before it in this call stay applied; Report lists them.
 //
+// Each migration applied is reported to the engine's observers as one
+// OpMigrate operation (see OpMigrate), with the engine's own Write or
+// Exclusive nested inside it.
+//
 // Options: DryRun, AppName, WithHook, Logger, ForeignKeysOff,
 // AcceptChecksumChange, Table.
 func Up(ctx context.Context, eng *liteactor.Engine, ms []Migration, opts ...Option) (Report, error) {
@@ -59,18 +63,17 @@ func Up(ctx context.Context, eng *liteactor.Engine, ms []Migration, opts ...Opti
 	if o.dryRun {
 		return dryRun(ctx, eng, c, o, log, false)
 	}
+	rows, err := readHistoryWith(ctx, eng, o)
+	if err != nil {
+		return Report{}, err
+	}
+	cur := currentVersion(rows)
 	var rep Report
 	for first := true; ; first = false {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		var res stepResult
-		step := func(conn *sqlite3.Conn) error { return applyNext(conn, c, o, &res) }
-		if o.fkOff {
-			err = eng.Exclusive(ctx, func(conn *sqlite3.Conn) error { return inOwnTransaction(conn, true, step) })
-		} else {
-			err = eng.Write(ctx, step)
-		}
+		res, err := upStep(ctx, eng, c, o, cur)
 		if first {
 			rep.Before, rep.After = res.before, res.before
 		}
@@ -78,7 +81,6 @@ func Up(ctx context.Context, eng *liteactor.Engine, ms []Migration, opts ...Opti
 			if !res.attempted {
 				return rep, err
 			}
-			err = asMigrationError(res.rec.Version, err)
 			log.Error().Err(err).Str("version", res.rec.Version).Str("kind", string(res.rec.Kind)).Msg("migration failed and was rolled back")
 			if herr := callHook(ctx, o, log, Event{Record: res.rec.Record, Err: err}); herr != nil {
 				return rep, errors.Join(err, herr)
@@ -86,18 +88,73 @@ func Up(ctx context.Context, eng *liteactor.Engine, ms []Migration, opts ...Opti
 			return rep, err
 		}
 		if !res.attempted {
+			if res.before != cur {
+				// Another engine or process migrated the database since
+				// the plan was made: plan again from where it is.
+				cur = res.before
+				continue
+			}
 			rep.After = res.before
 			log.Debug().Str("version", rep.After).Int("applied", len(rep.Applied)).Msg("database is up to date")
 			return rep, nil
 		}
 		rep.Applied = append(rep.Applied, res.rec.Record)
 		rep.After = res.rec.Version
+		cur = res.rec.Version
 		log.Info().Str("version", res.rec.Version).Str("kind", string(res.rec.Kind)).Str("from", res.rec.From).
 			Str("description", res.rec.Description).Dur("duration", res.rec.Duration).Msg("migration applied")
 		if err := callHook(ctx, o, log, Event{Record: res.rec.Record}); err != nil {
 			return rep, err
 		}
 	}
+}
+
+// upStep applies the migration that follows cur, the version the database
+// was last seen at, in one transaction on the writer, reported to the
+// engine's observers as an OpMigrate operation named for that migration.
+// Inside the transaction it first checks that the database is still at
+// cur: if another engine or process has moved it, nothing is applied and
+// res.before says where it is now. When no migration follows cur (the
+// database is up to date, or cannot be migrated) the step still runs, to
+// check checksums and report the error, but is not reported as a
+// migration. A failed migration's error is a *MigrationError.
+func upStep(ctx context.Context, eng *liteactor.Engine, c *chain, o *options, cur string) (stepResult, error) {
+	var res stepResult
+	step := func(conn *sqlite3.Conn) error {
+		rows, err := loadHistory(conn, o.table)
+		if err != nil {
+			return err
+		}
+		if now := currentVersion(rows); now != cur {
+			res = stepResult{before: now}
+			return nil
+		}
+		return applyNext(conn, c, o, &res)
+	}
+	run := func(ctx context.Context) error {
+		var err error
+		if o.fkOff {
+			err = eng.Exclusive(ctx, func(conn *sqlite3.Conn) error { return inOwnTransaction(conn, true, step) })
+		} else {
+			err = eng.Write(ctx, step)
+		}
+		if err != nil && res.attempted {
+			err = asMigrationError(res.rec.Version, err)
+		}
+		return err
+	}
+	m, ok, _ := c.next(cur)
+	if !ok {
+		return res, run(ctx)
+	}
+	err := eng.Observe(ctx, &liteactor.Op{Kind: OpMigrate, Detail: m.version}, func(ctx context.Context, out *liteactor.Outcome) error {
+		err := run(ctx)
+		if err == nil && res.attempted {
+			out.Rows = 1
+		}
+		return err
+	})
+	return res, err
 }
 
 // asMigrationError names the version on an error that does not already.
@@ -185,8 +242,13 @@ func readHistory(ctx context.Context, eng *liteactor.Engine, opts []Option) ([]h
 	if err != nil {
 		return nil, err
 	}
+	return readHistoryWith(ctx, eng, o)
+}
+
+// readHistoryWith reads the history table on a reader.
+func readHistoryWith(ctx context.Context, eng *liteactor.Engine, o *options) ([]historyRow, error) {
 	var rows []historyRow
-	err = eng.Read(ctx, func(conn *sqlite3.Conn) error {
+	err := eng.Read(ctx, func(conn *sqlite3.Conn) error {
 		var err error
 		rows, err = loadHistory(conn, o.table)
 		return err

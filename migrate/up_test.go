@@ -103,10 +103,10 @@ func TestUpTwiceAppliesNothing(t *testing.T) {
 func TestUpRefusesBadChainBeforeAnythingRuns(t *testing.T) {
 	eng := openEngine(t, "")
 	bad := [][]Migration{
-		{Baseline("1.0.0", "CREATE TABLE a(x)"), Incremental("1.2.0", "1.1.0", "CREATE TABLE b(x)")}, // missing link
-		{Baseline("1.0.0", "CREATE TABLE a(x)"), Baseline("1.0.0", "CREATE TABLE b(x)")},             // duplicate
-		{Baseline("1.0.0", "CREATE TABLE a(x)"), Incremental("0.5.0", "0.1.0", "CREATE TABLE b(x)")}, // leads nowhere
-		{Baseline("1.0.0", "CREATE TABLE a(x)"), Incremental("1.1", "1.0.0", "CREATE TABLE b(x)")},   // invalid version
+		{Baseline("1.0.0", "CREATE TABLE a(x)"), Incremental("1.2.0", "1.1.0", "CREATE TABLE b(x)")},                                                     // missing link
+		{Baseline("1.0.0", "CREATE TABLE a(x)"), Baseline("1.0.0", "CREATE TABLE b(x)")},                                                                 // duplicate
+		{Baseline("1.0.0", "CREATE TABLE a(x)"), Incremental("1.1.0", "1.0.0", "CREATE TABLE b(x)"), Incremental("1.0.5", "1.0.2", "CREATE TABLE c(x)")}, // leads nowhere
+		{Baseline("1.0.0", "CREATE TABLE a(x)"), Incremental("1.1", "1.0.0", "CREATE TABLE b(x)")},                                                       // invalid version
 	}
 	for i, ms := range bad {
 		if _, err := Up(ctx, eng, ms); err == nil {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/rs/zerolog"
 )
@@ -30,11 +33,18 @@ func actorMessage(a slog.Attr) slog.Attr {
 	return slog.String("actor_message", fmt.Sprintf("%T", v.Any()))
 }
 
-// actorSlog is the logger type protoactor's WithLoggerFactory expects.
-type actorSlog = slog.Logger
-
-func newSlogLogger(l zerolog.Logger) *slog.Logger {
-	return slog.New(slogBridge{zerolog.NewSlogHandler(l.With().Str("component", "protoactor").Logger())})
+// NewActorSystem makes an actor system whose protoactor logs go to log
+// (component "protoactor", through the bridge above). It is the system an
+// engine makes for itself when Config.ActorSystem is nil, and what a
+// service or the remote front door can use for its own. protoactor starts a
+// goroutine per throttle interval once a dead letter appears (a kick to an
+// actor that is restarting or stopped, a late reply); the interval is 10ms
+// so that none outlives a Close by more.
+func NewActorSystem(log zerolog.Logger) *actor.ActorSystem {
+	l := slog.New(slogBridge{zerolog.NewSlogHandler(log.With().Str("component", "protoactor").Logger())})
+	return actor.NewActorSystem(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return l }),
+		actor.WithDeadLetterThrottleInterval(10*time.Millisecond))
 }
 
 func (b slogBridge) Handle(ctx context.Context, r slog.Record) error {

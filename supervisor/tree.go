@@ -142,12 +142,7 @@ func Start(ctx context.Context, cfg Config) (_ *Tree, err error) {
 	}
 	t.system = cfg.ActorSystem
 	if t.system == nil {
-		t.system = actor.NewActorSystem(
-			actor.WithLoggerFactory(func(*actor.ActorSystem) *actorSlog { return newSlogLogger(t.log) }),
-			// protoactor starts a goroutine per throttle interval once a dead
-			// letter appears (kicks to an actor that is restarting or stopped);
-			// a short interval means none outlives Close by more than 10ms.
-			actor.WithDeadLetterThrottleInterval(10*time.Millisecond))
+		t.system = NewActorSystem(t.log)
 	}
 	props := NewProps(&Env{
 		Writer:     t.wenv,

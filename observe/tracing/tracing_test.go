@@ -180,7 +180,7 @@ func TestSpanBatchAndNesting(t *testing.T) {
 	ctx := context.Background()
 	// A migration reported through Engine.Observe; the writes it makes nest
 	// under it and commit as one group of three.
-	err := eng.Observe(ctx, &liteactor.Op{Kind: liteactor.OpMigrate, Detail: "1.0.0"}, func(ctx context.Context, _ *liteactor.Outcome) error {
+	err := eng.Observe(ctx, &liteactor.Op{Kind: liteactor.OpKind("migrate"), Detail: "1.0.0"}, func(ctx context.Context, _ *liteactor.Outcome) error {
 		if _, err := eng.Exec(ctx, "CREATE TABLE t (v)"); err != nil {
 			return err
 		}
