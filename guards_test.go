@@ -380,3 +380,85 @@ func TestFrontDoorAnswersMessagesItDoesNotTake(t *testing.T) {
 		}
 	}
 }
+
+// Finding 8 (documented): when SQLite rolls back the whole transaction
+// under one request of a batch, the batch-mates that had already run run
+// again in a fresh transaction: their callbacks run twice, their effects
+// commit once.
+func TestBatchMateCallbackRunsAgainAfterSQLiteRollback(t *testing.T) {
+	e, _ := open(t, liteactor.MinimalConfig())
+	ctx := context.Background()
+	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
+	mustExec(t, e, "INSERT INTO t VALUES (1)")
+	release := enginetest.HoldWriter(t, e)
+	var runs int
+	first := make(chan error, 1)
+	go func() {
+		first <- e.Write(ctx, func(c *sqlite3.Conn) error { runs++; return c.Exec("INSERT INTO t VALUES (2)") })
+	}()
+	waitQueued(t, e, 1, 0)
+	second := make(chan error, 1)
+	go func() { _, err := e.Exec(ctx, "INSERT OR ROLLBACK INTO t VALUES (1)"); second <- err }()
+	waitQueued(t, e, 2, 0)
+	release()
+	if err := <-first; err != nil {
+		t.Fatalf("batch-mate: %v", err)
+	}
+	if err := <-second; !errors.Is(err, sqlite3.CONSTRAINT) {
+		t.Fatalf("OR ROLLBACK conflict: %v", err)
+	}
+	if runs != 2 {
+		t.Fatalf("batch-mate's callback ran %d times, want 2 (documented re-execution)", runs)
+	}
+	if n := count(t, e, "SELECT count(*) FROM t WHERE id = 2"); n != 1 {
+		t.Fatalf("batch-mate's row present %d times", n)
+	}
+}
+
+// deadLetterProbe asks the engine's front door and forwards whatever comes
+// back, DeadLetterResponse included.
+type deadLetterProbe struct {
+	to  *actor.PID
+	out chan any
+}
+
+func (p *deadLetterProbe) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *send:
+		ctx.Request(p.to, m.msg)
+	case *messages.ExecResult, *actor.DeadLetterResponse:
+		p.out <- m
+	}
+}
+
+// Finding 7 (documented): a typed request sent after Close has stopped the
+// engine gets protoactor's *actor.DeadLetterResponse, not silence.
+func TestRequestAfterCloseGetsDeadLetterResponse(t *testing.T) {
+	// A short throttle interval: protoactor's dead-letter throttle goroutine
+	// ends within it (goleak).
+	system := actor.NewActorSystem(actor.WithDeadLetterThrottleInterval(10 * time.Millisecond))
+	defer system.Shutdown()
+	cfg := liteactor.MinimalConfig()
+	cfg.ActorSystem = system
+	e, err := liteactor.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan any, 1)
+	probe := system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &deadLetterProbe{to: e.PID(), out: out} }))
+	defer func() { system.Root.StopFuture(probe).Wait() }()
+	if err := e.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	system.Root.Send(probe, &send{&messages.Exec{SQL: "SELECT 1"}})
+	select {
+	case r := <-out:
+		if _, ok := r.(*actor.DeadLetterResponse); !ok {
+			if er, ok := r.(*messages.ExecResult); !ok || !errors.Is(er.Err, liteactor.ErrClosed) {
+				t.Fatalf("reply %T %+v, want DeadLetterResponse or ErrClosed", r, r)
+			}
+		}
+	case <-time.After(enginetest.Timeout):
+		t.Fatal("no reply to a request sent after Close")
+	}
+}
