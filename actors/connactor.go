@@ -68,6 +68,7 @@ type connActor struct {
 	denied  bool   // the authorizer denied something while guarded
 	why     string // what it denied, for explain
 	gid     uint64 // the id of the goroutine callbacks run on (see Reentry)
+	rearm   func() // reinstalls the guards (authorizer, hooks) after a callback
 }
 
 // Receive is the message loop of every connection actor.
@@ -143,6 +144,11 @@ func (b *connActor) callback(fn func(*sqlite3.Conn) error) error {
 	b.guard = false
 	b.conn.SetInterrupt(context.Background())
 	b.conn.resetLeaked()
+	if b.rearm != nil {
+		// A callback may have replaced the authorizer or the hooks through
+		// the Go API: the next request gets the engine's back.
+		b.rearm()
+	}
 	if panicked {
 		b.restart = err
 	}

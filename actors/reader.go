@@ -96,6 +96,7 @@ func (rd *reader) control(any, bool) {}
 func (rd *reader) start(ctx actor.Context) {
 	env := rd.env
 	rd.conn = startConn(&env.Initial[rd.idx], OpenReader, env.Conn, rd.authorize, rd.name)
+	rd.rearm = func() { rd.conn.SetAuthorizer(rd.authorize) }
 	env.Self[rd.idx].Store(ctx.Self())
 	env.Txns[rd.idx].end() // a crashed instance's transaction died with its connection
 	// Reads a crashed instance had taken go back to the front of the queue.

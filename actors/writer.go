@@ -129,6 +129,10 @@ func (w *writer) start(ctx actor.Context) {
 	env := w.env
 	w.conn = startConn(&env.Initial, OpenWriter, env.Conn, w.authorize, w.name)
 	w.installHooks()
+	w.rearm = func() {
+		w.conn.SetAuthorizer(w.authorize)
+		w.installHooks()
+	}
 	if env.OnConn != nil {
 		env.OnConn(w.conn.Conn)
 	}

@@ -148,6 +148,16 @@ func advCatalogue() []advOp {
 			c.Close()
 			return nil
 		})},
+		// Guards removed through the Go API are back for the next request.
+		{name: "unset-guards", writes: true, check: func(error) error { return nil }, run: write(func(c *sqlite3.Conn, id int64, n int) error {
+			c.SetAuthorizer(nil)
+			c.CommitHook(nil)
+			c.RollbackHook(nil)
+			return insertWhole(c, id, n)
+		})},
+		{name: "unset-guards-read", run: func(ctx context.Context, e *liteactor.Engine, _ int64, _ *rand.Rand) error {
+			return e.Read(ctx, func(c *sqlite3.Conn) error { return c.SetAuthorizer(nil) })
+		}},
 		{name: "nil-write", check: wantIs(liteactor.ErrInvalidArg), run: func(ctx context.Context, e *liteactor.Engine, _ int64, _ *rand.Rand) error {
 			return e.Write(ctx, nil)
 		}},
