@@ -118,7 +118,7 @@ func isOOM(p any) bool {
 // it while a callback runs. Check costs one atomic load while no callback
 // of the side the call goes to runs (a write while no Write or Exclusive
 // callback runs, a read while no Read callback runs), and a runtime.Stack
-// of the caller's goroutine while one does (BenchmarkReentryCheck: about 5
+// of the caller's goroutine while one does (BenchmarkReentryCheck: about 2-5
 // ns and 3 to 6 µs on the shared 2-core test machine). A nil *Reentry
 // checks nothing.
 type Reentry struct {
