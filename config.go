@@ -19,7 +19,9 @@ import (
 //
 //	            process crash   OS crash / power cut
 //	SyncFull    survives        survives
-//	SyncNormal  survives        may be lost (never half-applied, no corruption)
+//	SyncNormal  survives        lost only if acknowledged in the last
+//	                            WAL.SyncInterval (never half-applied, no
+//	                            corruption)
 //	SyncOff     survives        may be lost; the database may be corrupt
 //
 // A process crash (kill -9, panic) loses nothing in any mode: every commit
@@ -28,12 +30,15 @@ import (
 type Synchronous uint8
 
 const (
-	// SyncNormal (the zero value; opt in, MinimalConfig uses it): the WAL
-	// is fsynced only when a checkpoint copies it back, so an OS crash or
-	// power cut may roll back every commit since the last checkpoint (the
-	// latest commits first: what survives is a prefix of the commits). It
-	// never corrupts the database and never half-applies a Write. Cheaper
-	// than SyncFull by one fsync per committed batch.
+	// SyncNormal (the zero value; opt in, MinimalConfig uses it): commits
+	// are not fsynced; the writer fsyncs the WAL once it holds commits
+	// WAL.SyncInterval old (200 ms by default), and checkpoints sync it too.
+	// An OS crash or power cut may roll back the commits acknowledged in
+	// the last SyncInterval (plus the batch running then and the fsync):
+	// what survives is a prefix of the commits. With SyncInterval WALOff,
+	// every commit since the last checkpoint may be rolled back. It never
+	// corrupts the database and never half-applies a Write. Cheaper than
+	// SyncFull by one fsync per committed batch.
 	SyncNormal Synchronous = iota
 	// SyncFull (DefaultConfig, ProductionConfig): the WAL is fsynced before
 	// any write of the batch is acknowledged, so an acknowledged write
@@ -164,6 +169,16 @@ type WALConfig struct {
 	// TRUNCATE checkpoint, which waits briefly (50 ms) for readers and is
 	// retried once they are gone. 0: 256 MiB. WALOff: never.
 	TruncateBytes int64
+	// ReadBarrierMax bounds the emergency brake's read barrier: once a
+	// TRUNCATE above TruncateBytes has failed (reads overlap, so some read
+	// always holds a snapshot), the next one runs behind a barrier: new
+	// reads wait in the read queue while the reads in flight finish, the
+	// TRUNCATE runs, the reads go. If the reads in flight have not finished
+	// within ReadBarrierMax, the barrier is released and retried after a
+	// backoff; reads are never interrupted for it (see ReadTxnMaxAge).
+	// Counted in Stats().WAL.ReadBarriers and BarrierExpired. 0: 1s.
+	// WALOff: no barrier (the TRUNCATE is only retried).
+	ReadBarrierMax time.Duration
 	// IdleTruncate asks for a TRUNCATE once no write has committed for this
 	// long, so a quiet database gives the WAL's disk space back. 0: 10s.
 	// WALOff: never.
@@ -173,6 +188,14 @@ type WALConfig struct {
 	// an error wrapping ErrReadTooOld, and their snapshot stops holding the
 	// WAL back. 0 (the default): reads are never interrupted for their age.
 	ReadTxnMaxAge time.Duration
+	// SyncInterval bounds what SyncNormal may lose: the writer fsyncs the
+	// WAL once it holds commits SyncInterval old (between batches), so an OS
+	// crash or power cut loses at most the writes acknowledged in the last
+	// SyncInterval (plus the batch running then and the fsync itself). 0:
+	// 200 ms. WALOff: never (the WAL is then fsynced only by checkpoints).
+	// Applies to SyncNormal only: SyncFull syncs every batch, SyncOff never
+	// syncs. Independent of Disabled: the writer does it, not the monitor.
+	SyncInterval time.Duration
 	// JournalSizeLimit is PRAGMA journal_size_limit in bytes: the WAL file is
 	// truncated to this size after a checkpoint resets it. 0: 64 MiB.
 	// Negative: SQLite's default (no limit).
@@ -284,8 +307,9 @@ func ProductionConfig() Config {
 // WAL monitor off, synchronous NORMAL. For tests, tools and small embedded
 // uses: NORMAL because it is for data that can be rebuilt, where an fsync
 // per commit would only cost time; an OS crash or power cut may roll back
-// the latest commits (never corrupts). Set Synchronous to SyncFull when
-// acknowledged writes must survive a power cut.
+// the commits of the last WAL.SyncInterval (200 ms; never corrupts). Set
+// Synchronous to SyncFull when acknowledged writes must survive a power
+// cut.
 func MinimalConfig() Config {
 	c := DefaultConfig()
 	c.Synchronous = SyncNormal
@@ -362,6 +386,10 @@ func (w *WALConfig) validate() error {
 		return invalid("WAL.TruncateBytes", "must not be negative, got %d", w.TruncateBytes)
 	case w.IdleTruncate < 0:
 		return invalid("WAL.IdleTruncate", "must not be negative, got %s", w.IdleTruncate)
+	case w.ReadBarrierMax < 0:
+		return invalid("WAL.ReadBarrierMax", "must not be negative, got %s", w.ReadBarrierMax)
+	case w.SyncInterval < 0:
+		return invalid("WAL.SyncInterval", "must not be negative, got %s", w.SyncInterval)
 	case w.ReadTxnMaxAge < 0:
 		return invalid("WAL.ReadTxnMaxAge", "must not be negative, got %s", w.ReadTxnMaxAge)
 	case w.ReadTxnMaxAge > 0 && w.Disabled:
@@ -388,18 +416,19 @@ func (e *Engine) treeConfig() supervisor.Config {
 			InitHook:         c.InitHook,
 			CommitHook:       c.CommitHook,
 		},
-		Readers:     c.Readers,
-		ReadTimeout: c.ReadTimeout,
-		ReadBatch:   c.ReadBatch,
-		MaxBatch:    c.MaxBatch,
-		Queue:       supervisor.QueueConfig{Capacity: c.Queue.Capacity, Policy: policy, Timeout: c.Queue.Timeout},
-		WAL:         c.WAL.monitorConfig(),
-		Budget:      supervisor.Budget{Max: c.Restarts.Max, Within: c.Restarts.Within},
-		Name:        c.Name,
-		Log:         e.log,
-		ActorSystem: c.ActorSystem,
-		Parent:      c.Parent,
-		Panic:       newPanicError,
+		Readers:      c.Readers,
+		ReadTimeout:  c.ReadTimeout,
+		ReadBatch:    c.ReadBatch,
+		MaxBatch:     c.MaxBatch,
+		Queue:        supervisor.QueueConfig{Capacity: c.Queue.Capacity, Policy: policy, Timeout: c.Queue.Timeout},
+		WAL:          c.WAL.monitorConfig(),
+		SyncInterval: c.syncInterval(),
+		Budget:       supervisor.Budget{Max: c.Restarts.Max, Within: c.Restarts.Within},
+		Name:         c.Name,
+		Log:          e.log,
+		ActorSystem:  c.ActorSystem,
+		Parent:       c.Parent,
+		Panic:        newPanicError,
 	}
 	if len(e.obs) > 0 {
 		tc.Observe, tc.ObserveCheckpoint = e.observeActor, e.observeCheckpoint

@@ -55,6 +55,7 @@ type Engine struct {
 
 	obs     []Observer // Config.Observers; empty: no hook cost
 	obsPool sync.Pool  // of *observation, for Go API calls
+	structs sync.Map   // reflect.Type -> *sqlstmt.Fields, for Collect and Cursor.ScanStruct
 }
 
 // Open opens (creating if needed) the database at path and starts the

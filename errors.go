@@ -1,6 +1,7 @@
 package liteactor
 
 import (
+	"database/sql"
 	"fmt"
 
 	"github.com/liteactor/liteactor/actors"
@@ -47,6 +48,31 @@ var (
 	// ErrReadTooOld: the read's transaction stayed open longer than
 	// WAL.ReadTxnMaxAge and was interrupted (see WALConfig).
 	ErrReadTooOld = actors.ErrReadTooOld
+	// ErrNoRows: QueryRow's Scan found no row. It is sql.ErrNoRows itself,
+	// so code written for database/sql (errors.Is(err, sql.ErrNoRows), even
+	// err == sql.ErrNoRows) works unchanged.
+	ErrNoRows = sql.ErrNoRows
+	// ErrScan: a result value could not be stored in a Scan destination
+	// (NULL into a non-pointer, a value out of range, text that does not
+	// parse, an unsupported type, a column no struct field takes). The
+	// message names the column.
+	ErrScan = actors.ErrScan
+	// ErrTooManyRows: QueryLimit's query returned more rows than its limit.
+	// No rows are returned with it.
+	ErrTooManyRows = actors.ErrTooManyRows
+	// ErrNotReadOnly: a statement that writes (sqlite3_stmt_readonly says
+	// so) was given to a call that runs on a reader (Query, QueryRow,
+	// QueryFunc, QueryLimit, ReadTx) and failed there: readers are
+	// query_only, so it wrote nothing. It wraps sqlite3.READONLY. Run
+	// statements that write and return rows (INSERT ... RETURNING) with
+	// WriteQuery or inside WriteTx.
+	ErrNotReadOnly = actors.ErrNotReadOnly
+	// ErrFileReplaced: the database file (or its -wal file) the engine has
+	// open was renamed over, moved or deleted while it ran. The write was
+	// not acknowledged (rolled back, or, for Exclusive, written into the
+	// old file); every later write fails the same way until the engine is
+	// closed and reopened. Stats().FileReplaced reports it.
+	ErrFileReplaced = actors.ErrFileReplaced
 )
 
 // PanicError is the error a caller gets when its callback, or SQLite under

@@ -128,7 +128,7 @@ func TestArgumentTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []any{nil, int64(1), int64(-1), int64(-8), int64(-16), int64(-32), int64(-64), int64(1), int64(8), int64(16), int64(32), int64(64), 1.5, "text", now.Format(time.RFC3339Nano)}
+	want := []any{nil, int64(1), int64(-1), int64(-8), int64(-16), int64(-32), int64(-64), int64(1), int64(8), int64(16), int64(32), int64(64), 1.5, "text", "2026-11-23T12:00:00.000000005Z"}
 	for i, v := range rows.Values[0] {
 		if v != want[i] {
 			t.Errorf("column %s = %#v, want %#v", rows.Columns[i], v, want[i])
@@ -144,7 +144,7 @@ func TestArgumentTypes(t *testing.T) {
 		t.Errorf("blob = %v", got)
 	}
 
-	bad := []any{struct{}{}, map[string]int{}, []int{1}, make(chan int), uint64(1 << 63), &now}
+	bad := []any{struct{}{}, map[string]int{}, []int{1}, make(chan int), uint64(1 << 63), &struct{}{}, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}
 	for _, a := range bad {
 		if _, err := e.Exec(ctx, "INSERT INTO b VALUES (?)", a); !errors.Is(err, liteactor.ErrInvalidArg) {
 			t.Errorf("Exec with %T: got %v, want ErrInvalidArg", a, err)

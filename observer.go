@@ -48,9 +48,9 @@ type OpKind string
 // Operation kinds.
 const (
 	OpExec       OpKind = "exec"       // Exec: one statement through the writer
-	OpQuery      OpKind = "query"      // Query: one statement on a reader
-	OpWrite      OpKind = "write"      // Write: a closure on the writer, in its own savepoint
-	OpRead       OpKind = "read"       // Read: a closure on a reader, in one read transaction
+	OpQuery      OpKind = "query"      // Query, QueryRow, QueryFunc, QueryLimit on a reader; WriteQuery on the writer
+	OpWrite      OpKind = "write"      // Write, WriteTx: a closure on the writer, in its own savepoint
+	OpRead       OpKind = "read"       // Read, ReadTx: a closure on a reader, in one read transaction
 	OpExclusive  OpKind = "exclusive"  // Exclusive: a closure alone on the writer
 	OpCheckpoint OpKind = "checkpoint" // wal_checkpoint on the writer; Op.Detail is the mode
 )
@@ -233,7 +233,11 @@ var opKinds = [...]OpKind{
 }
 
 func (e *Engine) opOf(r *actors.Request) Op {
-	return Op{Kind: opKinds[r.Kind], DB: e.cfg.Name, SQL: r.SQL, Args: r.Args}
+	kind := opKinds[r.Kind]
+	if r.SQL != "" && r.Kind == actors.KindRead {
+		kind = OpQuery // QueryRow, QueryFunc, QueryLimit: one statement, scanned on the reader
+	}
+	return Op{Kind: kind, DB: e.cfg.Name, SQL: r.SQL, Args: r.Args}
 }
 
 // outcomeOf reads the figures of a completed (or refused) request; err is

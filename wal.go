@@ -8,7 +8,7 @@ import (
 )
 
 // WALOff turns off a WALConfig threshold that is on by default (WarnBytes,
-// TruncateBytes, IdleTruncate).
+// TruncateBytes, IdleTruncate, SyncInterval, ReadBarrierMax).
 const WALOff = math.MaxInt64
 
 // monitorConfig resolves the defaults (walmonitor's table) for package
@@ -31,6 +31,7 @@ func (w *WALConfig) monitorConfig() walmonitor.Config {
 		TruncateBytes:   def(w.TruncateBytes, walmonitor.DefaultTruncateBytes),
 		IdleTruncate:    time.Duration(def(int64(w.IdleTruncate), int64(walmonitor.DefaultIdleTruncate))),
 		ReadTxnMaxAge:   w.ReadTxnMaxAge,
+		BarrierMax:      time.Duration(def(int64(w.ReadBarrierMax), int64(walmonitor.DefaultBarrierMax))),
 	}
 }
 
@@ -41,4 +42,19 @@ func (w *WALConfig) journalSizeLimit() int64 {
 		return walmonitor.DefaultJournalSizeLimit
 	}
 	return w.JournalSizeLimit
+}
+
+// syncInterval resolves WAL.SyncInterval for the writer: 0 (no interval
+// fsync) unless the mode is SyncNormal.
+func (c *Config) syncInterval() time.Duration {
+	if c.Synchronous != SyncNormal {
+		return 0
+	}
+	switch c.WAL.SyncInterval {
+	case 0:
+		return walmonitor.DefaultSyncInterval
+	case WALOff:
+		return 0
+	}
+	return c.WAL.SyncInterval
 }

@@ -150,13 +150,6 @@ func (c *Conn) execEngine(sql string) error {
 	return s.Exec()
 }
 
-// Prepare returns a cached prepared statement for sql (exactly one
-// statement, trailing whitespace and comments allowed), ready to bind. The
-// statement stays owned by the cache: Reset it after use, never Close it.
-func (c *Conn) Prepare(sql string) (*sqlite3.Stmt, error) {
-	return c.stmts().Prepare(sql)
-}
-
 // errMultiStatement is the layer's sentinel, named here for the writer's
 // fallback to a script.
 var errMultiStatement = sqlstmt.ErrMultiStatement

@@ -94,6 +94,9 @@ func (b *connActor) Receive(ctx actor.Context) {
 }
 
 func (b *connActor) closeConn() {
+	if t, ok := b.role.(interface{ stopTimers() }); ok {
+		t.stopTimers()
+	}
 	if b.conn != nil {
 		if err := b.conn.Close(); err != nil {
 			b.log.Warn().Err(err).Msg("close connection")
@@ -129,17 +132,17 @@ func (b *connActor) runOne(r *Request, ctx context.Context) {
 	}
 }
 
-// callback runs a caller's fn on the connection. A panic becomes the
+// callback runs r's callback (see callFn) on the connection. A panic becomes the
 // caller's error and schedules the connection's replacement (afterStep).
 // The interrupt is reset: the engine's own statements that follow must not
 // be interrupted. Statements fn left in progress are reset (resetLeaked).
 // While fn runs, its goroutine is registered with the env's Reentry.
-func (b *connActor) callback(fn func(*sqlite3.Conn) error) error {
+func (b *connActor) callback(r *Request) error {
 	if b.gid == 0 {
 		b.gid = goid()
 	}
 	b.env.Reentry.enter(b.gid, b.name == "writer")
-	err, panicked := callFn(fn, b.conn.Conn, b.env.Panic)
+	err, panicked := callFn(r, b.conn, b.env.Panic, b.name == "reader")
 	b.env.Reentry.leave(b.gid)
 	b.guard = false
 	b.conn.SetInterrupt(context.Background())

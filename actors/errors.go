@@ -31,4 +31,9 @@ var (
 	// statements passed to Query). It is the SQL layer's sentinel
 	// (internal/sqlstmt), so the layer's errors match it.
 	ErrInvalidArg = sqlstmt.ErrInvalidArg
+	// ErrScan, ErrTooManyRows and ErrNotReadOnly are the SQL layer's
+	// (internal/sqlstmt), re-exported.
+	ErrScan        = sqlstmt.ErrScan
+	ErrTooManyRows = sqlstmt.ErrTooManyRows
+	ErrNotReadOnly = sqlstmt.ErrNotReadOnly
 )

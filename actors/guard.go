@@ -239,7 +239,7 @@ func (c *Conn) resetLeaked() {
 func ValidateRequest(r *Request) error {
 	switch r.Kind {
 	case KindWrite, KindRead, KindExclusive:
-		if r.Fn == nil {
+		if r.Fn == nil && r.Stmts == nil {
 			return fmt.Errorf("%w: nil %s callback", ErrInvalidArg, r.Kind)
 		}
 	case KindExec, KindQuery:

@@ -63,7 +63,7 @@ func BenchmarkResetLeaked(b *testing.B) {
 	}
 	defer c.Close()
 	for i := range 64 {
-		if _, err := c.Prepare(fmt.Sprintf("SELECT %d", i)); err != nil {
+		if _, _, err := c.Conn.Prepare(fmt.Sprintf("SELECT %d", i)); err != nil {
 			b.Fatal(err)
 		}
 	}

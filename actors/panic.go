@@ -3,8 +3,6 @@ package actors
 import (
 	"fmt"
 	"runtime/debug"
-
-	"github.com/ncruces/go-sqlite3"
 )
 
 // PanicFunc builds the error a caller gets when its callback, or SQLite
@@ -28,8 +26,10 @@ func (f PanicFunc) panicError(value any, stack []byte) error {
 	return fmt.Errorf("%w: %v", ErrPanic, value)
 }
 
-// callFn runs fn(c), turning a panic into the error f builds.
-func callFn(fn func(*sqlite3.Conn) error, c *sqlite3.Conn, f PanicFunc) (err error, panicked bool) {
+// callFn runs r's callback on c (r.Stmts with c's statement runner when
+// set, else r.Fn with the raw connection), turning a panic into the error f
+// builds.
+func callFn(r *Request, c *Conn, f PanicFunc, readOnly bool) (err error, panicked bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			if isOOM(p) {
@@ -39,7 +39,12 @@ func callFn(fn func(*sqlite3.Conn) error, c *sqlite3.Conn, f PanicFunc) (err err
 			err, panicked = f.panicError(p, debug.Stack()), true
 		}
 	}()
-	return fn(c), false
+	if r.Stmts != nil {
+		st := c.stmts()
+		st.ReadOnly = readOnly
+		return r.Stmts(st), false
+	}
+	return r.Fn(c.Conn), false
 }
 
 // errRestart is the reason an actor gives its supervisor when it crashes on

@@ -182,7 +182,7 @@ func (rd *reader) run(r *Request, ctx context.Context) {
 	switch r.Kind {
 	case KindQuery:
 		rd.guard, rd.denied = true, false
-		r.Rows, r.Err = runQuery(rd.conn, r.SQL, r.Args)
+		r.Rows, r.Err = runQuery(rd.conn, r.SQL, r.Args, true)
 		rd.guard = false
 	case KindRead:
 		r.Err = rd.read(r)
@@ -213,7 +213,7 @@ func (rd *reader) read(r *Request) error {
 		return err
 	}
 	rd.guard, rd.denied = true, false
-	err := rd.callback(r.Fn)
+	err := rd.callback(r)
 	if !rd.conn.GetAutocommit() {
 		if cErr := rd.exec("ROLLBACK"); cErr != nil && rd.restart == nil {
 			rd.restart = cErr

@@ -25,6 +25,9 @@ type ReadQueue struct {
 	kick     func(reader int)
 	c        *Counters
 
+	held   bool   // a read barrier holds new reads back (see Hold)
+	onIdle func() // the barrier's callback, until it fired
+
 	timeoutErr error     // what a read that waited longer than timeout gets
 	timers     sync.Pool // of *time.Timer: Await's, reused so that a wait costs no allocation
 }
@@ -61,7 +64,7 @@ func (q *ReadQueue) Submit(r *Request) (waiting bool, err error) {
 	}
 	r.state = stQueued
 	q.list.pushBack(r)
-	if n := len(q.idle); n > 0 {
+	if n := len(q.idle); n > 0 && !q.holding() {
 		i := q.idle[n-1]
 		q.idle = q.idle[:n-1]
 		q.isIdle[i] = false
@@ -143,14 +146,19 @@ func (q *ReadQueue) Cancel(r *Request, err error) bool {
 func (q *ReadQueue) Take(i int, buf []*Request) []*Request {
 	batch := buf[:0]
 	q.mu.Lock()
-	if q.list.n == 0 {
+	if q.list.n == 0 || q.holding() {
+		var fire func()
 		if !q.isIdle[i] {
 			q.isIdle[i] = true
 			q.idle = append(q.idle, i)
 			q.busy--
 			q.signalDrained()
+			fire = q.idleNow()
 		}
 		q.mu.Unlock()
+		if fire != nil {
+			fire()
+		}
 		return nil
 	}
 	if q.isIdle[i] { // a restarted reader that was idle: it is busy again
@@ -196,7 +204,7 @@ func (q *ReadQueue) Requeue(rs []*Request) {
 		q.list.pushFront(rs[k])
 	}
 	wake := -1
-	if n := len(q.idle); n > 0 {
+	if n := len(q.idle); n > 0 && !q.holding() {
 		wake = q.idle[n-1]
 		q.idle = q.idle[:n-1]
 		q.isIdle[wake] = false
@@ -220,7 +228,11 @@ func (q *ReadQueue) Close() {
 	q.mu.Lock()
 	q.closed = true
 	q.signalDrained()
+	wake := q.wakeHeld() // a barrier does not outlive Close: drain what it held
 	q.mu.Unlock()
+	for _, i := range wake {
+		q.kick(i)
+	}
 }
 
 // FailQueued answers every read still queued with err.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -15,7 +16,7 @@ const (
 	KindExec      Kind = iota // one statement (or several, without args) on the writer
 	KindWrite                 // a closure on the writer, inside its own SAVEPOINT
 	KindExclusive             // a closure alone on the writer, outside any transaction
-	KindQuery                 // one statement on a reader, rows copied out
+	KindQuery                 // one statement on a reader (on the writer: WriteQuery), rows copied out
 	KindRead                  // a closure on a reader, inside one read transaction
 )
 
@@ -69,6 +70,13 @@ type Request struct {
 	SQL   string          // KindExec, KindQuery: the statement
 	Args  []any           // KindExec, KindQuery: its arguments
 	Fn    func(*sqlite3.Conn) error
+	// Stmts, when set, replaces Fn for KindWrite, KindExclusive and
+	// KindRead: it gets the connection with its statement cache (the
+	// handle of Engine.WriteTx and ReadTx, and the engine's single-statement
+	// calls that scan on the actor: QueryRow, QueryFunc, QueryLimit). On a
+	// reader its Conn refuses statements that write with ErrNotReadOnly
+	// before they run.
+	Stmts func(sqlstmt.Conn) error
 
 	// Outcome, valid once the request is done.
 	Result Result // KindExec

@@ -11,8 +11,12 @@ func (c *Conn) stmts() sqlstmt.Conn {
 // runQuery runs a caller's one statement with args and materialises every
 // row: all of them, or an error (an interrupted scan reports INTERRUPT,
 // never part of the rows).
-func runQuery(c *Conn, sql string, args []any) (*Rows, error) {
-	cols, vals, err := c.stmts().All(sql, args)
+// On a reader (readOnly) a statement that writes is ErrNotReadOnly before it
+// runs.
+func runQuery(c *Conn, sql string, args []any, readOnly bool) (*Rows, error) {
+	st := c.stmts()
+	st.ReadOnly = readOnly
+	cols, vals, err := st.All(sql, args)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,10 @@ type stmtCache struct {
 	m          map[string]*stmtEntry
 	head, tail *stmtEntry    // most recently used at head
 	last       *sqlite3.Stmt // max <= 0: the statement in use
+	// retired holds statements pushed out while a scan was still walking
+	// them (a Tx row callback running other statements): finalized once
+	// they are no longer busy, at a later Put, or by closeAll.
+	retired []*sqlite3.Stmt
 }
 
 type stmtEntry struct {
@@ -38,9 +42,10 @@ func (c *stmtCache) Get(sql string) *sqlite3.Stmt {
 }
 
 func (c *stmtCache) Put(sql string, s *sqlite3.Stmt) {
+	c.sweep()
 	if c.max <= 0 {
 		if c.last != nil {
-			c.last.Close()
+			c.retire(c.last)
 		}
 		c.last = s
 		return
@@ -52,8 +57,31 @@ func (c *stmtCache) Put(sql string, s *sqlite3.Stmt) {
 		old := c.tail
 		c.unlink(old)
 		delete(c.m, old.sql)
-		old.stmt.Close()
+		c.retire(old.stmt)
 	}
+}
+
+// retire finalizes s, or keeps it for later if a scan is still walking it.
+func (c *stmtCache) retire(s *sqlite3.Stmt) {
+	if s.Busy() {
+		c.retired = append(c.retired, s)
+		return
+	}
+	s.Close()
+}
+
+// sweep finalizes the retired statements whose scans have ended.
+func (c *stmtCache) sweep() {
+	keep := c.retired[:0]
+	for _, s := range c.retired {
+		if s.Busy() {
+			keep = append(keep, s)
+		} else {
+			s.Close()
+		}
+	}
+	clear(c.retired[len(keep):])
+	c.retired = keep
 }
 
 func (c *stmtCache) closeAll() {
@@ -64,6 +92,10 @@ func (c *stmtCache) closeAll() {
 		c.last.Close()
 		c.last = nil
 	}
+	for _, s := range c.retired {
+		s.Close()
+	}
+	c.retired = nil
 	c.m = make(map[string]*stmtEntry)
 	c.head, c.tail = nil, nil
 }

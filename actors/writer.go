@@ -41,6 +41,10 @@ type WriterEnv struct {
 	// OnConn, if set, is called with every fresh writer connection (the WAL
 	// monitor installs its WAL hook there).
 	OnConn func(*sqlite3.Conn)
+	// Sync bounds what synchronous=NORMAL may lose (see WALSync).
+	Sync WALSync
+	// Replaced latches ErrFileReplaced (see FileWatch).
+	Replaced FileWatch
 
 	// Ready is closed once the first writer instance has started and its PID
 	// is known (Open waits for it).
@@ -59,6 +63,13 @@ func (env *WriterEnv) setInflight(rs []*Request, committed bool) {
 	env.mu.Lock()
 	env.inflight, env.committed = rs, committed
 	env.mu.Unlock()
+}
+
+// Busy reports whether the writer holds a batch it has not answered yet.
+func (env *WriterEnv) Busy() bool {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	return len(env.inflight) > 0
 }
 
 func (env *WriterEnv) takeInflight() ([]*Request, bool) {
@@ -102,6 +113,10 @@ type writer struct {
 	buf    []*Request
 	single bool // a one-statement Exec is being prepared: savepoints are denied
 	sp     bool // the authorizer denied a savepoint statement in single mode
+	root   *actor.RootContext
+	ws     walSyncer
+	wal    bool // the database is in WAL mode (re-read after each Exclusive)
+	files  fileWatcher
 
 	lost      bool   // SQLite rolled back the transaction under caller SQL (see lostTxn)
 	refused   bool   // the commit hook refused a commit of caller SQL after that
@@ -111,9 +126,22 @@ type writer struct {
 
 const savepointName = "liteactor_write"
 
-// control answers a checkpoint request; a stopped instance answers it
-// ErrClosed.
+// control handles the writer's control messages between batches: a
+// checkpoint request (a stopped instance answers it ErrClosed), the interval
+// fsync of the WAL (WALSync) and the file check (CheckFile).
 func (w *writer) control(msg any, refused bool) {
+	switch msg.(type) {
+	case *syncDue:
+		if !refused {
+			w.syncDue()
+		}
+		return
+	case *CheckFile:
+		if !refused {
+			w.checkFile(false)
+		}
+		return
+	}
 	m, ok := msg.(*Checkpoint)
 	if !ok {
 		return
@@ -127,15 +155,23 @@ func (w *writer) control(msg any, refused bool) {
 
 func (w *writer) start(ctx actor.Context) {
 	env := w.env
-	w.conn = startConn(&env.Initial, OpenWriter, env.Conn, w.authorize, w.name)
-	w.installHooks()
-	w.rearm = func() {
-		w.conn.SetAuthorizer(w.authorize)
+	if env.Replaced.Err() == nil {
+		// Once the file was replaced, no connection is opened again: the
+		// path now names another database, which the old -wal file would
+		// corrupt. Every batch is answered ErrFileReplaced.
+		w.conn = startConn(&env.Initial, OpenWriter, env.Conn, w.authorize, w.name)
 		w.installHooks()
+		w.rearm = func() {
+			w.conn.SetAuthorizer(w.authorize)
+			w.installHooks()
+		}
+		w.wal = !env.Conn.Memory
+		if env.OnConn != nil {
+			env.OnConn(w.conn.Conn)
+		}
 	}
-	if env.OnConn != nil {
-		env.OnConn(w.conn.Conn)
-	}
+	w.root = ctx.ActorSystem().Root
+	w.committed() // a crashed instance may have left commits unsynced
 	env.Self.Store(ctx.Self())
 	env.readyOnce.Do(func() { close(env.Ready) })
 	// Finish what a crashed instance left behind, then look for work: a
@@ -174,13 +210,19 @@ func (w *writer) runBatch(batch []*Request) {
 	if debug {
 		start = time.Now()
 	}
-	if batch[0].Kind == KindExclusive {
+	switch err := env.Replaced.Err(); {
+	case err != nil:
+		for _, r := range batch {
+			r.Err = err
+		}
+	case batch[0].Kind == KindExclusive:
 		w.runExclusive(batch[0])
-	} else {
+	default:
 		w.runGroup(batch)
 	}
 	env.setInflight(batch, true)
 	w.answer(batch)
+	w.committed()
 	if debug {
 		w.log.Debug().Str("op", "commit").Int("batch", len(batch)).Dur("duration", time.Since(start)).Msg("batch done")
 	}
@@ -238,6 +280,17 @@ func (w *writer) runGroup(batch []*Request) {
 			pending = append([]*Request(nil), retry...)
 			continue
 		}
+		// The last moment to refuse: nothing is acknowledged into a file
+		// that was replaced (see checkFile).
+		if err := w.checkFile(true); err != nil {
+			w.exec("ROLLBACK")
+			for _, r := range pending {
+				if r.Err == nil {
+					r.Err = err
+				}
+			}
+			return
+		}
 		if err := w.exec("COMMIT"); err != nil {
 			if !w.conn.GetAutocommit() {
 				w.exec("ROLLBACK")
@@ -259,6 +312,8 @@ func (w *writer) run(r *Request, _ context.Context) {
 		r.Result, r.Err = w.userExec(r)
 	case KindWrite:
 		r.Err = w.userWrite(r)
+	case KindQuery: // Engine.WriteQuery: a statement that writes and returns rows (RETURNING)
+		r.Rows, r.Err = w.userQuery(r)
 	}
 }
 
@@ -299,6 +354,16 @@ func (w *writer) userExec(r *Request) (Result, error) {
 	return res, w.explain(err)
 }
 
+// userQuery runs a caller's one statement that writes and returns rows
+// (INSERT ... RETURNING) bare inside the batch's transaction, under the
+// same rules as a one-statement Exec.
+func (w *writer) userQuery(r *Request) (*Rows, error) {
+	w.guard, w.single, w.denied, w.sp = true, true, false, false
+	defer func() { w.guard, w.single = false, false }()
+	rows, err := runQuery(w.conn, r.SQL, r.Args, false)
+	return rows, w.explain(err)
+}
+
 // script runs several statements atomically inside a savepoint.
 func (w *writer) script(sql string) (Result, error) {
 	w.guard = false
@@ -317,7 +382,7 @@ func (w *writer) userWrite(r *Request) error {
 		return err
 	}
 	w.guard, w.denied, w.lost, w.refused = true, false, false, false
-	err := w.callback(r.Fn)
+	err := w.callback(r)
 	if w.lost {
 		return w.lostTxn(err)
 	}
@@ -383,13 +448,27 @@ func (w *writer) runExclusive(r *Request) {
 		r.Err = err
 		return
 	}
+	if err := w.checkFile(false); err != nil {
+		r.Err = err
+		return
+	}
+	defer func() {
+		// The callback may have changed journal_mode; and what it wrote
+		// is not acknowledged if the file was replaced meanwhile.
+		if wal := w.conn.inWAL(); wal != w.wal {
+			w.wal, w.files.wal = wal, nil
+		}
+		if r.Err == nil {
+			r.Err = w.checkFile(false)
+		}
+	}()
 	interruptible := r.Ctx.Done() != nil
 	if interruptible {
 		w.conn.SetInterrupt(r.Ctx)
 		defer w.conn.SetInterrupt(context.Background())
 	}
 	w.exclusive, w.dirty = true, ""
-	err := w.callback(r.Fn)
+	err := w.callback(r)
 	w.exclusive = false
 	if w.dirty != "" && w.restart == nil {
 		// The callback changed the connection's state (Exclusive may):

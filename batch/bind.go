@@ -11,10 +11,11 @@ import (
 
 // ErrUnsupportedType is wrapped by the error returned for a value of a type
 // this package cannot bind; the error also wraps liteactor.ErrInvalidArg.
-// Supported: nil, bool, every int and uint kind (uint64 and uint up to
-// math.MaxInt64), float32, float64, string, []byte (a nil slice binds NULL)
-// and time.Time (bound as RFC 3339 text with nanoseconds, ncruces' default
-// time format): the engine's own argument rules.
+// Supported: the engine's own argument rules (sqlstmt.BindValue): nil,
+// bool, every int and uint kind and named types by their kind (uint64 and
+// uint up to math.MaxInt64), float32, float64, string, []byte (a nil slice
+// binds NULL), time.Time (UTC text in liteactor.TimeLayout), pointers (nil
+// binds NULL) and driver.Valuer.
 var ErrUnsupportedType = errors.New("batch: unsupported value type")
 
 // bind binds v to parameter i (1-based) of stmt by the engine's rules,

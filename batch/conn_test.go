@@ -92,7 +92,7 @@ func TestInserterWithALoweredLimit(t *testing.T) {
 		t.Fatalf("Insert = %d, %v", n, err)
 	}
 	got := queryAll(t, conn, `SELECT count(*), min("when"), count("select") FROM "order items"`)
-	if !reflect.DeepEqual(got[0], []any{int64(11), "2024-02-29T12:30:00.0000005Z", int64(0)}) {
+	if !reflect.DeepEqual(got[0], []any{int64(11), "2024-02-29T12:30:00.000000500Z", int64(0)}) {
 		t.Fatalf("got %v", got[0])
 	}
 }

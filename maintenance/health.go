@@ -25,7 +25,8 @@ const (
 	// pages, stale checkpoint). Reasons say what.
 	Degraded
 	// Unhealthy: the writer or the readers did not answer (error, closed
-	// engine, timeout). Reasons say which.
+	// engine, timeout), or the database file was replaced under the engine
+	// (Stats.FileReplaced). Reasons say which.
 	Unhealthy
 )
 
@@ -173,6 +174,9 @@ func Check(ctx context.Context, eng *liteactor.Engine, opts HealthOptions) Healt
 	}
 
 	s := h.Stats
+	if s.FileReplaced || eng.Stats().FileReplaced {
+		h.unhealthy("the database file was replaced, moved or removed under the engine: writes fail with ErrFileReplaced; reopen it")
+	}
 	if s.QueueCapacity > 0 && float64(s.QueueDepth) > opts.QueueFill*float64(s.QueueCapacity) {
 		h.degraded("write queue %d/%d full", s.QueueDepth, s.QueueCapacity)
 	}

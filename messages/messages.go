@@ -6,6 +6,29 @@
 //	ctx.Request(eng.PID(), &messages.Exec{SQL: "INSERT INTO t(v) VALUES (?)", Args: []any{1}})
 //	// later, in Receive: case *messages.ExecResult: ...
 //
+// Requests carry an optional ID, echoed in their reply, so one actor can
+// keep many requests in flight and match each reply to its request without
+// a child actor per request; and an optional Deadline, honoured as a ctx
+// deadline would be:
+//
+//	func (s *service) Receive(ctx actor.Context) {
+//		switch m := ctx.Message().(type) {
+//		case *placeOrder:
+//			s.nextID++
+//			s.pending[s.nextID] = m
+//			ctx.Request(s.eng.PID(), &messages.Exec{
+//				SQL:      "INSERT INTO orders(item) VALUES (?)",
+//				Args:     []any{m.Item},
+//				ID:       s.nextID,
+//				Deadline: time.Now().Add(2 * time.Second),
+//			})
+//		case *messages.ExecResult:
+//			order := s.pending[m.ID]
+//			delete(s.pending, m.ID)
+//			// m.Err, m.LastInsertID belong to order
+//		}
+//	}
+//
 // Every request sent with a sender gets exactly one reply. Writes pass the
 // same admission queue and overflow policy as the Go API; under Block and
 // BlockTimeout a request that finds the queue full waits parked (FIFO, with
@@ -33,10 +56,18 @@ import (
 type Exec struct {
 	SQL  string
 	Args []any
+	// ID is the sender's correlation id, echoed in the reply's ID.
+	ID uint64
+	// Deadline, when set, bounds the request as a ctx deadline would: a
+	// request still queued at the deadline never runs, a running statement
+	// is interrupted and rolled back; the reply's Err wraps
+	// context.DeadlineExceeded.
+	Deadline time.Time
 }
 
 // ExecResult answers Exec.
 type ExecResult struct {
+	ID           uint64 // the request's ID
 	RowsAffected int64
 	LastInsertID int64
 	Err          error
@@ -44,13 +75,16 @@ type ExecResult struct {
 
 // Query runs one statement on a reader. Reply: *QueryResult.
 type Query struct {
-	SQL  string
-	Args []any
+	SQL      string
+	Args     []any
+	ID       uint64    // echoed in the reply (see Exec)
+	Deadline time.Time // optional (see Exec)
 }
 
 // QueryResult answers Query. Each row holds int64, float64, string, []byte
 // or nil values.
 type QueryResult struct {
+	ID      uint64 // the request's ID
 	Columns []string
 	Rows    [][]any
 	Err     error
@@ -59,22 +93,29 @@ type QueryResult struct {
 // Write runs Fn on the writer inside its own savepoint of a group-commit
 // transaction; it is atomic. Reply: *Done, sent after COMMIT.
 type Write struct {
-	Fn func(*sqlite3.Conn) error
+	Fn       func(*sqlite3.Conn) error
+	ID       uint64    // echoed in the reply (see Exec)
+	Deadline time.Time // optional (see Exec); Fn's statements are interrupted at it
 }
 
 // Exclusive runs Fn alone on the writer, outside any transaction. Reply:
 // *Done.
 type Exclusive struct {
-	Fn func(*sqlite3.Conn) error
+	Fn       func(*sqlite3.Conn) error
+	ID       uint64    // echoed in the reply (see Exec)
+	Deadline time.Time // optional (see Exec)
 }
 
 // Read runs Fn on a reader inside one read transaction. Reply: *Done.
 type Read struct {
-	Fn func(*sqlite3.Conn) error
+	Fn       func(*sqlite3.Conn) error
+	ID       uint64    // echoed in the reply (see Exec)
+	Deadline time.Time // optional (see Exec)
 }
 
 // Done answers Write, Exclusive and Read.
 type Done struct {
+	ID  uint64 // the request's ID
 	Err error
 }
 
@@ -150,6 +191,10 @@ type Stats struct {
 
 	Restarts Restarts
 	WAL      WALStats
+	// FileReplaced is true once the engine found that the database file it
+	// has open was replaced, moved or removed: every write fails with
+	// ErrFileReplaced until it is reopened.
+	FileReplaced bool
 }
 
 // Restarts counts actor restarts by kind.
@@ -170,4 +215,14 @@ type WALStats struct {
 	LastCheckpointed int               // its frames checkpointed
 	LastErr          string            // its error, if any
 	Starvations      uint64            // intervals in which starvation was reported
+	// ReadBarriers counts TRUNCATEs the monitor ran behind a read barrier
+	// (new reads held back while those in flight finished); BarrierExpired
+	// the barriers released unused because reads in flight outlasted
+	// WAL.ReadBarrierMax.
+	ReadBarriers, BarrierExpired uint64
+	// Syncs and SyncFailures count the writer's interval fsyncs of the WAL
+	// under SyncNormal (WAL.SyncInterval); LastSync is when the last
+	// successful one began: every write acknowledged before it is durable.
+	Syncs, SyncFailures uint64
+	LastSync            time.Time
 }

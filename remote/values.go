@@ -14,8 +14,8 @@ import (
 
 // Values converts Go arguments to wire values. It accepts what the engine's
 // Exec binds: nil, bool (as 0 or 1), every int and uint kind (also named
-// types, by kind), float32/64, string, []byte, time.Time (RFC 3339 text with
-// nanoseconds, as the engine binds it), pointers to those (nil = NULL) and
+// types, by kind), float32/64, string, []byte, time.Time (UTC text in
+// liteactor.TimeLayout, as the engine binds it), pointers to those (nil = NULL) and
 // driver.Valuer. Anything else, and a uint above math.MaxInt64, is an error
 // wrapping liteactor.ErrInvalidArg. Named arguments (sql.Named) are not
 // supported over the wire.
@@ -64,7 +64,10 @@ func toValue(a any, depth int) (*pb.Value, error) {
 		}
 		return blobValue(v), nil
 	case time.Time:
-		return textValue(v.Format(time.RFC3339Nano)), nil
+		if y := v.UTC().Year(); y < 0 || y > 9999 {
+			return nil, fmt.Errorf("time %v outside years 0000-9999", v)
+		}
+		return textValue(v.UTC().Format(liteactor.TimeLayout)), nil
 	case driver.Valuer:
 		if depth > 8 {
 			return nil, fmt.Errorf("driver.Valuer chain too deep")

@@ -11,7 +11,6 @@
 package supervisor
 
 import (
-	"context"
 	"fmt"
 	"sync/atomic"
 
@@ -61,31 +60,33 @@ type supervisor struct {
 func (s *supervisor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *messages.Exec:
-		r := actors.NewReplyRequest(context.Background(), actors.KindExec, replyTo(ctx, func(r *actors.Request) any {
-			return &messages.ExecResult{RowsAffected: r.Result.RowsAffected, LastInsertID: r.Result.LastInsertID, Err: r.Err}
-		}))
+		id := m.ID
+		r := newRequest(ctx, actors.KindExec, m.Deadline, func(r *actors.Request) any {
+			return &messages.ExecResult{ID: id, RowsAffected: r.Result.RowsAffected, LastInsertID: r.Result.LastInsertID, Err: r.Err}
+		})
 		r.SQL, r.Args = m.SQL, m.Args
 		s.write(r)
 	case *messages.Write:
-		r := actors.NewReplyRequest(context.Background(), actors.KindWrite, replyTo(ctx, done))
+		r := newRequest(ctx, actors.KindWrite, m.Deadline, done(m.ID))
 		r.Fn = m.Fn
 		s.write(r)
 	case *messages.Exclusive:
-		r := actors.NewReplyRequest(context.Background(), actors.KindExclusive, replyTo(ctx, done))
+		r := newRequest(ctx, actors.KindExclusive, m.Deadline, done(m.ID))
 		r.Fn = m.Fn
 		s.write(r)
 	case *messages.Query:
-		r := actors.NewReplyRequest(context.Background(), actors.KindQuery, replyTo(ctx, func(r *actors.Request) any {
-			res := &messages.QueryResult{Err: r.Err}
+		id := m.ID
+		r := newRequest(ctx, actors.KindQuery, m.Deadline, func(r *actors.Request) any {
+			res := &messages.QueryResult{ID: id, Err: r.Err}
 			if r.Rows != nil {
 				res.Columns, res.Rows = r.Rows.Columns, r.Rows.Values
 			}
 			return res
-		}))
+		})
 		r.SQL, r.Args = m.SQL, m.Args
 		s.read(r)
 	case *messages.Read:
-		r := actors.NewReplyRequest(context.Background(), actors.KindRead, replyTo(ctx, done))
+		r := newRequest(ctx, actors.KindRead, m.Deadline, done(m.ID))
 		r.Fn = m.Fn
 		s.read(r)
 	case *messages.GetStats:
@@ -145,7 +146,9 @@ func (s *supervisor) write(r *actors.Request) {
 	if err := s.env.Writer.Queue.Submit(r); err != nil {
 		r.Err = err
 		r.Reply(r)
+		return
 	}
+	expireAt(r, s.env.Writer.Queue.Cancel)
 }
 
 func (s *supervisor) read(r *actors.Request) {
@@ -158,17 +161,14 @@ func (s *supervisor) read(r *actors.Request) {
 	if _, err := s.env.Readers.Queue.Submit(r); err != nil {
 		r.Err = err
 		r.Reply(r)
+		return
 	}
+	expireAt(r, s.env.Readers.Queue.Cancel)
 }
 
-func done(r *actors.Request) any { return &messages.Done{Err: r.Err} }
-
-// replyTo builds the completion of an actor request: the reply goes to the
-// sender of the current message, from whichever goroutine completes it.
-func replyTo(ctx actor.Context, build func(*actors.Request) any) func(*actors.Request) {
-	sender := ctx.Sender()
-	system := ctx.ActorSystem()
-	return func(r *actors.Request) { respond(system, sender, build(r)) }
+// done builds the *messages.Done reply of request id.
+func done(id uint64) func(*actors.Request) any {
+	return func(r *actors.Request) any { return &messages.Done{ID: id, Err: r.Err} }
 }
 
 func respond(system *actor.ActorSystem, to *actor.PID, msg any) {

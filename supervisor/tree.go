@@ -44,6 +44,9 @@ type Config struct {
 	Queue QueueConfig
 	// WAL is the WAL monitor's resolved policy.
 	WAL walmonitor.Config
+	// SyncInterval, when positive, makes the writer fsync the WAL once it
+	// holds commits that old (actors.WALSync); for synchronous=NORMAL.
+	SyncInterval time.Duration
 	// Budget bounds restarts of each child.
 	Budget Budget
 	// Name names the supervisor actor (with a random suffix unless Parent
@@ -192,13 +195,33 @@ func (t *Tree) build(cc *actors.ConnConfig) {
 		Memory:     cc.Memory,
 		Checkpoint: t.sendCheckpoint,
 		Readers:    t.renv,
-		OnRestart:  func() { t.counters.MonitorRestart.Add(1) },
-		Log:        t.log,
+		Barrier:    t.rq,
+		WritesPending: func() bool {
+			depth, parked := t.wq.Len()
+			return depth > 0 || parked > 0 || t.wenv.Busy()
+		},
+		CheckFile: t.checkFile,
+		OnRestart: func() { t.counters.MonitorRestart.Add(1) },
+		Log:       t.log,
 	})
 	t.renv.ConnEnv, t.renv.Queue, t.renv.MaxReadAge = base(), t.rq, t.wal.MaxReadAge()
 	t.wenv = &actors.WriterEnv{ConnEnv: base(), Queue: t.wq, MaxBatch: cfg.MaxBatch,
 		OnCheckpoint: t.wal.OnCheckpoint, OnConn: t.wal.OnConn,
 		Dispatcher: actors.NewPinnedDispatcher(300), Ready: make(chan struct{})}
+	if !cc.Memory {
+		t.wenv.Sync.Interval = cfg.SyncInterval
+	}
+}
+
+// checkFile asks the writer running now to check that its database file
+// is still the one at its path (actors.CheckFile).
+func (t *Tree) checkFile() {
+	if t.wenv.Conn.Memory {
+		return
+	}
+	if pid := t.wenv.Self.Load(); pid != nil {
+		t.system.Root.Send(pid, &actors.CheckFile{})
+	}
 }
 
 func (t *Tree) kickWriter() {
@@ -411,6 +434,9 @@ func (t *Tree) Stats() messages.Stats {
 	s.QueueDepth, s.QueueParked = t.wq.Len()
 	s.ReadersBusy, s.ReadersIdle, s.ReadsWaiting = t.rq.Load()
 	s.WAL = t.wal.Stats()
+	s.WAL.Syncs, s.WAL.SyncFailures = t.wenv.Sync.Syncs()
+	s.WAL.LastSync = t.wenv.Sync.Last()
+	s.FileReplaced = t.wenv.Replaced.Err() != nil
 	return s
 }
 

@@ -16,6 +16,10 @@ type (
 	tick           struct{ at time.Time } // not zero-sized: each pointer is distinct
 	nudge          struct{}
 	checkpointDone struct{ res messages.CheckpointResult }
+	// barrierIdle: the reads in flight when the barrier went up have
+	// finished; barrierExpired: BarrierMax passed. gen tells barriers apart.
+	barrierIdle    struct{ gen uint64 }
+	barrierExpired struct{ gen uint64 }
 )
 
 var nudgeMsg = &nudge{}
@@ -29,6 +33,7 @@ type monitorActor struct {
 	next    *tick // the tick the armed timer will send
 	cancel  scheduler.CancelFunc
 	started time.Time
+	rb      readBarrier
 }
 
 func (a *monitorActor) Receive(ctx actor.Context) {
@@ -44,7 +49,15 @@ func (a *monitorActor) Receive(ctx actor.Context) {
 			a.checkpoint(ctx, act)
 		}
 	case *checkpointDone:
-		a.done(msg.res)
+		barrier := a.rb.truncating
+		if barrier {
+			a.barrierTruncated(msg.res)
+		}
+		a.done(msg.res, barrier)
+	case *barrierIdle:
+		a.barrierIdle(ctx, msg.gen)
+	case *barrierExpired:
+		a.barrierExpired(msg.gen)
 	case *actor.Started:
 		a.start(ctx)
 	case *actor.Restarting:
@@ -81,6 +94,7 @@ func (a *monitorActor) arm(ctx actor.Context) {
 
 // stop cancels the timer, so no tick outlives this instance.
 func (a *monitorActor) stop() {
+	a.releaseBarrier()
 	if a.cancel != nil {
 		a.cancel()
 		a.cancel = nil
@@ -97,6 +111,9 @@ func (a *monitorActor) tick(ctx actor.Context) {
 				Msg("interrupted read transactions older than ReadTxnMaxAge")
 		}
 	}
+	if m.deps.CheckFile != nil {
+		m.deps.CheckFile()
+	}
 	o := m.observe(now, a.started)
 	m.nudged.Store(false) // at most one nudge per interval while the hook keeps crossing
 	a.warnSize(o)
@@ -109,6 +126,10 @@ func (a *monitorActor) tick(ctx actor.Context) {
 // checkpoint asks the writer (whichever instance runs now) for a checkpoint
 // between batches; the answer comes back as a message.
 func (a *monitorActor) checkpoint(ctx actor.Context, act action) {
+	if act.barrier && a.m.deps.Barrier != nil {
+		a.raiseBarrier(ctx, act)
+		return
+	}
 	var busy time.Duration
 	if act.mode == sqlite3.CHECKPOINT_TRUNCATE {
 		busy = a.m.cfg.TruncateBusy
@@ -124,8 +145,8 @@ func (a *monitorActor) checkpoint(ctx actor.Context, act action) {
 	a.m.log.Debug().Str("op", "checkpoint").Str("mode", messages.ModeName(act.mode)).Str("reason", act.reason).Msg("checkpoint requested")
 }
 
-func (a *monitorActor) done(res messages.CheckpointResult) {
-	a.p.done(res)
+func (a *monitorActor) done(res messages.CheckpointResult, barrier bool) {
+	a.p.done(res, barrier)
 	ev := a.m.log.Debug()
 	if res.Err != nil && !errors.Is(res.Err, sqlite3.BUSY) {
 		ev = a.m.log.Warn()

@@ -16,6 +16,13 @@
 //     TRUNCATE waits at most TruncateBusy for readers, so it never stalls
 //     the writer for long; when it meets a reader it is retried once the
 //     readers that blocked it are gone, or after a backoff.
+//   - a TRUNCATE behind a read barrier when one above TruncateBytes has
+//     failed (overlapping short reads: some read always holds a snapshot):
+//     new reads are held in the read queue while the reads in flight
+//     finish, the TRUNCATE runs, and the reads are released. The hold lasts
+//     at most BarrierMax; if the reads in flight have not finished by then,
+//     it is released and retried after a backoff. Reads are never
+//     interrupted for it (only ReadTxnMaxAge does that).
 //
 // It never issues a RESTART checkpoint: behind long readers a RESTART holds
 // the write lock and stalls every writer (litestream issue #724).
@@ -62,6 +69,15 @@ const (
 	// DefaultTruncateBusy bounds how long a monitor TRUNCATE waits for
 	// readers: the writer is blocked for that long at most, once per retry.
 	DefaultTruncateBusy = 50 * time.Millisecond
+	// DefaultSyncInterval bounds what synchronous=NORMAL may lose to a power
+	// cut: the writer fsyncs the WAL once it holds commits this old. One
+	// fsync per 200 ms costs nothing measurable next to NORMAL's commits and
+	// bounds the loss window the way PostgreSQL's wal_writer_delay bounds
+	// synchronous_commit=off.
+	DefaultSyncInterval = 200 * time.Millisecond
+	// DefaultBarrierMax bounds a read barrier (see Config.BarrierMax): new
+	// reads wait at most this long for the reads in flight to finish.
+	DefaultBarrierMax = time.Second
 	// DefaultStarveAfter: consecutive intervals of starvation before the
 	// warning, so a single long read does not raise it.
 	DefaultStarveAfter = 3
@@ -91,6 +107,11 @@ type Config struct {
 	ReadTxnMaxAge   time.Duration // interrupt reads open longer; 0: never
 	TruncateBusy    time.Duration // how long a monitor TRUNCATE waits for readers
 	StarveAfter     int           // intervals of starvation before the warning
+	// BarrierMax, when positive, lets the emergency brake hold new reads
+	// back: once a TRUNCATE above TruncateBytes has failed, the next one
+	// waits behind a read barrier (reads in flight finish, new ones queue)
+	// for at most BarrierMax; 0: never.
+	BarrierMax time.Duration
 }
 
 func (c Config) withDefaults() Config {

@@ -27,6 +27,18 @@ type Deps struct {
 	// Readers reports and interrupts the readers' open read transactions;
 	// nil: none to watch.
 	Readers Readers
+	// WritesPending, if set, reports whether writes are queued or being
+	// run: writes are not idle then, however old the last commit (a long
+	// batch has not committed yet).
+	WritesPending func() bool
+	// Barrier holds new reads back for a TRUNCATE (the read queue); nil:
+	// no read barrier.
+	Barrier Barrier
+	// CheckFile, if set, asks the writer to check, between batches, that
+	// the database file it has open is still the one at its path; the
+	// monitor calls it every Interval, so an idle engine notices a
+	// replaced file too.
+	CheckFile func()
 	// OnRestart, if set, is called each time the monitor actor restarts.
 	OnRestart func()
 	// Log receives the monitor's logs (component "walmonitor").
@@ -45,6 +57,16 @@ type Readers interface {
 	InterruptOlder(now time.Time, maxAge time.Duration) int
 }
 
+// Barrier is what the monitor needs of the read queue for the emergency
+// brake. *actors.ReadQueue implements it.
+type Barrier interface {
+	// Hold stops handing out new reads and calls onIdle once no read is
+	// running; false if it could not (already held, closed).
+	Hold(onIdle func()) bool
+	// Release ends the hold.
+	Release()
+}
+
 // Monitor is the state the WAL monitor shares with the writer (WAL hook,
 // checkpoint results) and with Engine.Stats. It outlives monitor restarts.
 // Its methods are safe for concurrent use.
@@ -60,6 +82,9 @@ type Monitor struct {
 	ckpt       atomic.Int64 // of those, frames already checkpointed
 	lastCommit atomic.Int64 // Unix nanoseconds of the last commit
 	nudged     atomic.Bool  // a nudge is pending or being acted on
+	// truncFrames is TruncateBytes in frames of this database's page size:
+	// a commit that takes the WAL past it nudges the monitor at once.
+	truncFrames atomic.Int64
 
 	self   atomic.Pointer[actor.PID]         // the running monitor actor
 	sender atomic.Pointer[actor.RootContext] // to nudge it from the hook
@@ -69,6 +94,8 @@ type Monitor struct {
 	byMode      [4]atomic.Uint64 // by sqlite3.CheckpointMode
 	busy        atomic.Uint64
 	starvations atomic.Uint64
+	barriers    atomic.Uint64 // TRUNCATEs run behind a read barrier
+	barrierMiss atomic.Uint64 // barriers released because reads in flight outlasted BarrierMax
 	mu          sync.Mutex
 	last        messages.CheckpointResult
 }
@@ -115,8 +142,30 @@ func (m *Monitor) OnConn(c *sqlite3.Conn) {
 		}
 	}
 	if !m.cfg.Disabled {
+		if m.cfg.TruncateBytes > 0 {
+			m.truncFrames.Store(m.cfg.TruncateBytes / (pageSize(c) + walFrameHeader))
+		}
 		c.WALHook(m.walHook)
 	}
+}
+
+// walFrameHeader is the size of a WAL frame's header: a frame is that plus
+// one page.
+const walFrameHeader = 24
+
+// pageSize is the database's page size (4096 if it cannot be read).
+func pageSize(c *sqlite3.Conn) int64 {
+	s, _, err := c.Prepare("PRAGMA page_size")
+	if err != nil {
+		return 4096
+	}
+	defer s.Close()
+	if s.Step() {
+		if n := s.ColumnInt64(0); n > 0 {
+			return n
+		}
+	}
+	return 4096
 }
 
 // walHook runs inside every commit on the writer connection, with the number
@@ -132,7 +181,9 @@ func (m *Monitor) walHook(_ *sqlite3.Conn, schema string, pages int) error {
 	}
 	m.frames.Store(p)
 	m.lastCommit.Store(time.Now().UnixNano())
-	if (p-m.ckpt.Load() >= int64(m.cfg.CheckpointPages) || p >= ResetFactor*int64(m.cfg.CheckpointPages)) && !m.nudged.Swap(true) {
+	tf := m.truncFrames.Load()
+	if (p-m.ckpt.Load() >= int64(m.cfg.CheckpointPages) || p >= ResetFactor*int64(m.cfg.CheckpointPages) || (tf > 0 && p > tf)) &&
+		!m.nudged.Swap(true) {
 		pid, root := m.self.Load(), m.sender.Load()
 		if pid == nil || root == nil {
 			m.nudged.Store(false)
@@ -191,6 +242,8 @@ func (m *Monitor) Stats() messages.WALStats {
 		Frames:         int(m.frames.Load()),
 		BusyCheckpoint: m.busy.Load(),
 		Starvations:    m.starvations.Load(),
+		ReadBarriers:   m.barriers.Load(),
+		BarrierExpired: m.barrierMiss.Load(),
 		Checkpoints:    make(map[string]uint64, 3),
 	}
 	for _, mode := range []sqlite3.CheckpointMode{sqlite3.CHECKPOINT_PASSIVE, sqlite3.CHECKPOINT_FULL, sqlite3.CHECKPOINT_TRUNCATE} {
@@ -232,6 +285,9 @@ func (m *Monitor) observe(now, started time.Time) observation {
 	}
 	if m.deps.Readers != nil {
 		o.oldestRead, _ = m.deps.Readers.OldestRead()
+	}
+	if m.deps.WritesPending != nil {
+		o.pending = m.deps.WritesPending()
 	}
 	return o
 }

@@ -16,6 +16,7 @@ type observation struct {
 	backlog    int64     // of those, frames not yet checkpointed
 	lastCommit time.Time // last commit seen by the WAL hook (or the monitor's start)
 	oldestRead time.Time // start of the oldest open read transaction; zero: none
+	pending    bool      // writes are queued or running: not idle
 }
 
 // action is what the policy asks of the writer. The zero action does
@@ -28,6 +29,8 @@ type action struct {
 	// is not being reset by itself) or "idle" (TRUNCATE: no commit for
 	// IdleTruncate).
 	reason string
+	// barrier: run the TRUNCATE behind a read barrier.
+	barrier bool
 }
 
 func (a action) none() bool { return a.reason == "" }
@@ -44,6 +47,12 @@ type policy struct {
 	truncBackoff time.Duration // how long to wait before retrying while its blockers remain
 	blockerSeen  bool          // a read open at truncBusyAt was still open at a later tick
 	lastTruncOK  time.Time     // when the last TRUNCATE succeeded
+
+	// barrierMode: a TRUNCATE failed and no TRUNCATE without a barrier has
+	// succeeded since: the size brake runs behind a read barrier.
+	barrierMode    bool
+	barrierAt      time.Time     // no read barrier before this (after one expired or failed)
+	barrierBackoff time.Duration // doubles with each barrier that did not truncate
 
 	last     messages.CheckpointResult // the last result seen
 	haveLast bool
@@ -72,8 +81,13 @@ func (p *policy) next(o observation) action {
 	if !p.truncBusyAt.IsZero() && !o.oldestRead.IsZero() && !o.oldestRead.After(p.truncBusyAt) {
 		p.blockerSeen = true
 	}
-	if reason := p.truncateReason(o); reason != "" && p.truncateAllowed(o) {
-		return action{mode: sqlite3.CHECKPOINT_TRUNCATE, reason: reason}
+	if reason := p.truncateReason(o); reason != "" {
+		if reason == "size" && p.barrierAllowed(o.now) {
+			return action{mode: sqlite3.CHECKPOINT_TRUNCATE, reason: reason, barrier: true}
+		}
+		if p.truncateAllowed(o) {
+			return action{mode: sqlite3.CHECKPOINT_TRUNCATE, reason: reason}
+		}
 	}
 	if o.backlog >= int64(p.cfg.CheckpointPages) {
 		return action{mode: sqlite3.CHECKPOINT_PASSIVE, reason: "pages"}
@@ -114,7 +128,7 @@ func (p *policy) truncateReason(o observation) string {
 		return "size"
 	case o.frames >= p.resetFrames():
 		return "reset"
-	case p.cfg.IdleTruncate > 0 && o.walBytes > 0 && o.now.Sub(o.lastCommit) >= p.cfg.IdleTruncate &&
+	case p.cfg.IdleTruncate > 0 && !o.pending && o.walBytes > 0 && o.now.Sub(o.lastCommit) >= p.cfg.IdleTruncate &&
 		o.lastCommit.After(p.lastTruncOK):
 		return "idle"
 	}
@@ -137,13 +151,35 @@ func (p *policy) truncateAllowed(o observation) bool {
 	return p.blockerSeen && blockersGone
 }
 
+// barrierAllowed: a read barrier is used once a TRUNCATE has failed, until
+// one succeeds without a barrier (while the brake "keeps failing", a
+// TRUNCATE behind a barrier does not end that: without it the next one
+// would fail again), and not while a backoff after a barrier that did not
+// truncate runs.
+func (p *policy) barrierAllowed(now time.Time) bool {
+	return p.cfg.BarrierMax > 0 && p.barrierMode && !now.Before(p.barrierAt)
+}
+
+// barrierDone records how a barrier ended: truncated, or not (it expired
+// before the reads in flight finished, or the TRUNCATE behind it failed):
+// then the next barrier waits for a backoff that doubles (one Interval up
+// to 32).
+func (p *policy) barrierDone(truncated bool, now time.Time) {
+	if truncated {
+		p.barrierAt, p.barrierBackoff = time.Time{}, 0
+		return
+	}
+	p.barrierBackoff = min(max(2*p.barrierBackoff, p.cfg.Interval), p.maxBackoff())
+	p.barrierAt = now.Add(p.barrierBackoff)
+}
+
 // sent records that a checkpoint was asked for.
 func (p *policy) sent(now time.Time) {
 	p.inflight, p.inflightSince = true, now
 }
 
 // done records a checkpoint the monitor asked for.
-func (p *policy) done(res messages.CheckpointResult) {
+func (p *policy) done(res messages.CheckpointResult, barrier bool) {
 	p.inflight = false
 	p.observe(res)
 	if res.Mode != sqlite3.CHECKPOINT_TRUNCATE {
@@ -152,8 +188,12 @@ func (p *policy) done(res messages.CheckpointResult) {
 	p.blockerSeen = false
 	if res.Err == nil {
 		p.truncBusyAt, p.truncBackoff, p.lastTruncOK = time.Time{}, 0, res.At
+		if !barrier {
+			p.barrierMode = false
+		}
 		return
 	}
+	p.barrierMode = true
 	p.truncBusyAt = res.At
 	p.truncBackoff = min(max(2*p.truncBackoff, p.cfg.Interval), p.maxBackoff())
 }

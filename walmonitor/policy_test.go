@@ -96,7 +96,7 @@ func TestPolicyIdleTruncateOncePerQuietPeriod(t *testing.T) {
 	o := observation{now: t0.Add(10 * time.Second), walBytes: 1 << 20, frames: 100, backlog: 100, lastCommit: commit}
 	want(t, p.next(o), sqlite3.CHECKPOINT_TRUNCATE, "idle")
 	p.sent(o.now)
-	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_TRUNCATE, At: o.now})
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_TRUNCATE, At: o.now}, false)
 	// Another process could leave bytes in the file: no new commit, no
 	// second TRUNCATE.
 	o.now = o.now.Add(time.Minute)
@@ -122,7 +122,7 @@ func TestPolicyTruncateRetriedWhenPinnedReaderLetsGo(t *testing.T) {
 		if a.mode == sqlite3.CHECKPOINT_TRUNCATE {
 			fails = append(fails, o.now)
 		}
-		p.done(busyResult(a.mode, o.now, 70000, 10000))
+		p.done(busyResult(a.mode, o.now, 70000, 10000), false)
 	}
 	if fails[1].Sub(fails[0]) != time.Second || fails[2].Sub(fails[1]) != 2*time.Second {
 		t.Fatalf("TRUNCATE attempts at %v", fails)
@@ -130,7 +130,7 @@ func TestPolicyTruncateRetriedWhenPinnedReaderLetsGo(t *testing.T) {
 	// The next tick still sees the pinned reader.
 	want(t, p.next(o), sqlite3.CHECKPOINT_PASSIVE, "pages")
 	p.sent(o.now)
-	p.done(busyResult(sqlite3.CHECKPOINT_PASSIVE, o.now, 70000, 10000))
+	p.done(busyResult(sqlite3.CHECKPOINT_PASSIVE, o.now, 70000, 10000), false)
 	o.now = o.now.Add(time.Second)
 	// The reader lets go: retried at the next tick, though the backoff (4
 	// intervals) has not run out.
@@ -140,7 +140,7 @@ func TestPolicyTruncateRetriedWhenPinnedReaderLetsGo(t *testing.T) {
 	}
 	want(t, p.next(o), sqlite3.CHECKPOINT_TRUNCATE, "size")
 	p.sent(o.now)
-	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_TRUNCATE, At: o.now})
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_TRUNCATE, At: o.now}, false)
 	if !p.truncBusyAt.IsZero() || p.truncBackoff != 0 {
 		t.Fatalf("success did not clear the backoff: %v %v", p.truncBusyAt, p.truncBackoff)
 	}
@@ -165,7 +165,7 @@ func TestPolicyTruncateBacksOffUnderOverlappingReads(t *testing.T) {
 		}
 		waits = append(waits, now.Sub(last))
 		p.sent(now)
-		p.done(busyResult(sqlite3.CHECKPOINT_TRUNCATE, now, 100, 100))
+		p.done(busyResult(sqlite3.CHECKPOINT_TRUNCATE, now, 100, 100), false)
 		last = now
 		now = now.Add(time.Second)
 	}
@@ -182,18 +182,18 @@ func TestPolicyNudgeSkipsPassiveBehindReaders(t *testing.T) {
 	o := observation{now: t0, walBytes: 8 << 20, frames: 2000, backlog: 1500, lastCommit: t0}
 	want(t, p.nudged(o), sqlite3.CHECKPOINT_PASSIVE, "pages")
 	p.sent(t0)
-	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 2000, Checkpointed: 500})
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 2000, Checkpointed: 500}, false)
 	want(t, p.nudged(o), 0, "")                             // held back: wait for the tick
 	want(t, p.next(o), sqlite3.CHECKPOINT_PASSIVE, "pages") // the tick retries
 	p.sent(t0)
-	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 2000, Checkpointed: 2000})
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 2000, Checkpointed: 2000}, false)
 	o.backlog = 1000
 	want(t, p.nudged(o), sqlite3.CHECKPOINT_PASSIVE, "pages")
 }
 
 func TestPolicyStarvationReports(t *testing.T) {
 	p := testPolicy()
-	p.done(busyResult(sqlite3.CHECKPOINT_PASSIVE, t0, 5000, 100))
+	p.done(busyResult(sqlite3.CHECKPOINT_PASSIVE, t0, 5000, 100), false)
 	o := observation{now: t0, backlog: 4900}
 	var reported []int
 	for i := 1; i <= 2*RepeatEvery+DefaultStarveAfter; i++ {
@@ -209,13 +209,13 @@ func TestPolicyStarvationReports(t *testing.T) {
 		t.Fatalf("reported at intervals %v, want %v", reported, wantAt)
 	}
 	// A checkpoint that catches up ends it.
-	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 5000, Checkpointed: 5000})
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_PASSIVE, At: t0, LogFrames: 5000, Checkpointed: 5000}, false)
 	o.backlog = 0
 	if p.starving(o) || p.streak != 0 {
 		t.Fatal("still starving after the checkpoint caught up")
 	}
 	// A short lag (below CheckpointPages) is not starvation.
-	p.done(busyResult(sqlite3.CHECKPOINT_PASSIVE, t0, 5000, 4500))
+	p.done(busyResult(sqlite3.CHECKPOINT_PASSIVE, t0, 5000, 4500), false)
 	o.backlog = 500
 	if p.starving(o) {
 		t.Fatal("a lag below CheckpointPages counted as starvation")
@@ -252,7 +252,7 @@ func TestPolicyNeverRestart(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			res.Err, res.Checkpointed = sqlite3.BUSY, int(o.frames-o.backlog)
 		}
-		p.done(res)
+		p.done(res, false)
 	}
 	for m, n := range modes {
 		if m != sqlite3.CHECKPOINT_PASSIVE && m != sqlite3.CHECKPOINT_TRUNCATE {
@@ -262,4 +262,63 @@ func TestPolicyNeverRestart(t *testing.T) {
 	if modes[sqlite3.CHECKPOINT_PASSIVE] == 0 || modes[sqlite3.CHECKPOINT_TRUNCATE] == 0 {
 		t.Fatalf("random run did not exercise both modes: %v", modes)
 	}
+}
+
+// TestPolicyReadBarrier: the size brake goes behind a read barrier once a
+// TRUNCATE has failed, without waiting for the TRUNCATE backoff; stays
+// there after a barrier TRUNCATE succeeds; leaves it once a TRUNCATE
+// without one succeeds; backs off after a barrier that did not truncate;
+// and never uses one with BarrierMax 0.
+func TestPolicyReadBarrier(t *testing.T) {
+	cfg := testPolicy().cfg
+	cfg.BarrierMax = time.Second
+	p := newPolicy(cfg)
+	big := observation{now: t0, walBytes: 257 << 20, frames: 100, backlog: 100, lastCommit: t0, oldestRead: t0}
+	a := p.next(big)
+	if want(t, a, sqlite3.CHECKPOINT_TRUNCATE, "size"); a.barrier {
+		t.Fatal("first TRUNCATE behind a barrier; want a plain one first")
+	}
+	p.sent(t0)
+	p.done(busyResult(sqlite3.CHECKPOINT_TRUNCATE, t0, 100, 0), false)
+	big.now = t0.Add(time.Millisecond) // within the TRUNCATE backoff
+	if a = p.next(big); !a.barrier || a.reason != "size" {
+		t.Fatalf("after a failed TRUNCATE: %+v, want a barrier TRUNCATE", a)
+	}
+	p.sent(big.now)
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_TRUNCATE, At: big.now}, true)
+	p.barrierDone(true, big.now)
+	if a = p.next(big); !a.barrier {
+		t.Fatalf("after a barrier TRUNCATE succeeded: %+v, want the barrier again", a)
+	}
+	// A barrier that expired: the next one waits for its backoff.
+	p.barrierDone(false, big.now)
+	if a = p.next(big); a.barrier {
+		t.Fatalf("within the barrier backoff: %+v", a)
+	}
+	big.now = big.now.Add(2 * cfg.Interval)
+	if a = p.next(big); !a.barrier {
+		t.Fatalf("after the barrier backoff: %+v, want a barrier", a)
+	}
+	// A plain TRUNCATE that succeeds ends barrier mode.
+	p.done(messages.CheckpointResult{Mode: sqlite3.CHECKPOINT_TRUNCATE, At: big.now}, false)
+	if a = p.next(big); a.barrier {
+		t.Fatalf("after a plain TRUNCATE succeeded: %+v, want a plain one", a)
+	}
+
+	p = testPolicy() // BarrierMax 0
+	p.done(busyResult(sqlite3.CHECKPOINT_TRUNCATE, t0, 100, 0), false)
+	big.now = t0.Add(10 * time.Minute)
+	if a = p.next(big); a.barrier {
+		t.Fatalf("BarrierMax 0: %+v", a)
+	}
+}
+
+// TestPolicyNotIdleWhilePending: a batch that has not committed yet (or
+// writes queued) means writes are not idle, however old the last commit.
+func TestPolicyNotIdleWhilePending(t *testing.T) {
+	p := testPolicy()
+	o := observation{now: t0, walBytes: 1 << 20, frames: 10, lastCommit: t0.Add(-time.Minute), pending: true}
+	want(t, p.next(o), 0, "")
+	o.pending = false
+	want(t, p.next(o), sqlite3.CHECKPOINT_TRUNCATE, "idle")
 }

@@ -1,6 +1,9 @@
 package sqlstmt
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/ncruces/go-sqlite3"
 )
 
@@ -23,6 +26,12 @@ type Cache interface {
 type Conn struct {
 	Conn  *sqlite3.Conn
 	Cache Cache // optional
+	// ReadOnly marks a query_only connection (a reader's): a statement that
+	// writes (sqlite3_stmt_readonly false) and fails there with SQLite's
+	// READONLY is reported as ErrNotReadOnly. (The check is not made before
+	// the statement runs: SQLite calls some PRAGMAs that only read, such as
+	// PRAGMA journal_mode, not read-only; query_only is what stops writes.)
+	ReadOnly bool
 }
 
 // PrepareOne prepares sql, which must hold exactly one statement (trailing
@@ -45,84 +54,98 @@ func PrepareOne(conn *sqlite3.Conn, sql string) (*sqlite3.Stmt, error) {
 	return s, nil
 }
 
-// Prepare returns a statement for sql (exactly one statement, see
+// prepare returns a statement for sql (exactly one statement, see
 // [PrepareOne]), ready to bind: the cached one if the Cache has it, else a
-// new one, which goes into the Cache when there is one. Without a Cache the
-// caller owns the statement and must Close it; with one it must never Close
-// it, only Reset it.
-func (c Conn) Prepare(sql string) (*sqlite3.Stmt, error) {
+// new one, which goes into the Cache when there is one. owned says the
+// caller must Close it (release does): always without a Cache, and with one
+// when the cached statement is in use by a scan still walking its rows (the
+// same SQL run again from inside a row callback gets a statement of its
+// own). A cached statement is never Closed, only reset. With ReadOnly set,
+// a statement that writes is ErrNotReadOnly.
+func (c Conn) prepare(sql string) (s *sqlite3.Stmt, owned bool, err error) {
 	if c.Cache != nil {
-		if s := c.Cache.Get(sql); s != nil {
-			return s, nil
+		s = c.Cache.Get(sql)
+	}
+	if s == nil || s.Busy() {
+		owned = c.Cache == nil || s != nil
+		if s, err = PrepareOne(c.Conn, sql); err != nil {
+			return nil, false, err
+		}
+		if !owned {
+			c.Cache.Put(sql, s)
 		}
 	}
-	s, err := PrepareOne(c.Conn, sql)
-	if err != nil {
-		return nil, err
-	}
-	if c.Cache != nil {
-		c.Cache.Put(sql, s)
-	}
-	return s, nil
+	return s, owned, nil
 }
 
-// release hands s back after a call: finalized without a Cache; with one,
-// its bindings cleared (when any were set) so no argument stays referenced.
-func (c Conn) release(s *sqlite3.Stmt, bound bool) {
-	if c.Cache == nil {
+// release hands s back after a call and returns the call's err: s is
+// finalized when the caller owns it; otherwise its bindings are cleared
+// (when any were set) so no argument stays referenced. With ReadOnly set,
+// a statement that writes (sqlite3_stmt_readonly false) and failed with
+// SQLite's READONLY (the connection is query_only) reports ErrNotReadOnly.
+func (c Conn) release(s *sqlite3.Stmt, owned, bound bool, err error) error {
+	if c.ReadOnly && err != nil && errors.Is(err, sqlite3.READONLY) && !s.ReadOnly() && !errors.Is(err, ErrNotReadOnly) {
+		err = fmt.Errorf("%w: %w", ErrNotReadOnly, err)
+	}
+	if owned {
 		s.Close()
 	} else if bound {
 		s.ClearBindings()
 	}
+	return err
 }
 
 // Exec runs sql (one statement) with args to completion, discarding any
 // rows. Errors: ErrInvalidArg (bad argument or SQL shape), SQLite's (an
 // interrupted statement reports sqlite3.INTERRUPT).
 func (c Conn) Exec(sql string, args ...any) error {
-	s, err := c.Prepare(sql)
+	s, owned, err := c.prepare(sql)
 	if err != nil {
 		return err
 	}
 	if err = Bind(s, args); err == nil {
 		err = s.Exec()
 	}
-	c.release(s, len(args) > 0)
-	return err
+	return c.release(s, owned, len(args) > 0, err)
 }
 
 // Query runs sql (one statement) with args and calls row for every result
 // row, as [Each] does: it returns nil only after the last row was seen.
 func (c Conn) Query(sql string, args []any, row func(*sqlite3.Stmt) error) error {
-	s, err := c.Prepare(sql)
+	s, owned, err := c.prepare(sql)
 	if err != nil {
 		return err
 	}
 	if err = Bind(s, args); err == nil {
 		err = Each(s, row)
 	}
-	c.release(s, len(args) > 0)
-	return err
+	return c.release(s, owned, len(args) > 0, err)
 }
 
 // All runs sql (one statement) with args and returns its column names and
 // every row, as [All] copies them, or an error and no rows.
 func (c Conn) All(sql string, args []any) (cols []string, rows [][]any, err error) {
-	s, err := c.Prepare(sql)
+	return c.AllMax(sql, args, 0)
+}
+
+// AllMax is All with a limit: more than max rows (max > 0) is
+// ErrTooManyRows, and no rows; the scan stops at row max+1.
+func (c Conn) AllMax(sql string, args []any, max int) (cols []string, rows [][]any, err error) {
+	s, owned, err := c.prepare(sql)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err = Bind(s, args); err == nil {
-		cols, rows, err = All(s)
+		cols, rows, err = AllMax(s, max)
 	}
-	c.release(s, len(args) > 0)
+	err = c.release(s, owned, len(args) > 0, err)
 	return cols, rows, err
 }
 
 // Exists reports whether sql (one statement) with args returns at least one
 // row. It reads no further than the first row.
 func (c Conn) Exists(sql string, args ...any) (bool, error) {
-	s, err := c.Prepare(sql)
+	s, owned, err := c.prepare(sql)
 	if err != nil {
 		return false, err
 	}
@@ -131,7 +154,7 @@ func (c Conn) Exists(sql string, args ...any) (bool, error) {
 		found = s.Step()
 		err = Finish(s)
 	}
-	c.release(s, len(args) > 0)
+	err = c.release(s, owned, len(args) > 0, err)
 	return found && err == nil, err
 }
 

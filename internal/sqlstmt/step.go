@@ -1,6 +1,10 @@
 package sqlstmt
 
-import "github.com/ncruces/go-sqlite3"
+import (
+	"fmt"
+
+	"github.com/ncruces/go-sqlite3"
+)
 
 // Finish ends a Step loop on s: it returns the error that stopped the loop,
 // else the error Reset reports, and leaves s reset (ready to bind and run
@@ -34,9 +38,19 @@ func Each(s *sqlite3.Stmt, row func(*sqlite3.Stmt) error) error {
 // copies it, or an error and no rows. The statement's arguments must
 // already be bound; s is left reset.
 func All(s *sqlite3.Stmt) (cols []string, rows [][]any, err error) {
+	return AllMax(s, 0)
+}
+
+// AllMax is All with a limit: more than max rows (max > 0) is
+// ErrTooManyRows, and no rows; it reads no further than row max+1.
+func AllMax(s *sqlite3.Stmt, max int) (cols []string, rows [][]any, err error) {
 	cols = Columns(s)
 	n := len(cols)
 	for s.Step() {
+		if max > 0 && len(rows) == max {
+			s.Reset()
+			return nil, nil, fmt.Errorf("%w: more than %d", ErrTooManyRows, max)
+		}
 		rows = append(rows, Row(s, n))
 	}
 	if err := Finish(s); err != nil {

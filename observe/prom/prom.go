@@ -58,6 +58,7 @@ type descs struct {
 	readersBusy, readersIdle, readsWaiting, reads, readsExpired, groups *prometheus.Desc
 	walBytes, walFrames, checkpoints, busyCheckpoints, starvations      *prometheus.Desc
 	lastCheckpoint, restarts                                            *prometheus.Desc
+	walSyncs, lastSync, barriers, barriersExpired, fileReplaced         *prometheus.Desc
 	ops, rows, duration, queueWait, writeBatch, readBatch               *prometheus.Desc
 }
 
@@ -93,6 +94,11 @@ func New(src Source, opts Options) *Collector {
 		starvations:     d("wal_starvations_total", "Monitor intervals in which checkpoint starvation was reported."),
 		lastCheckpoint:  d("last_checkpoint_timestamp_seconds", "Unix time of the last checkpoint."),
 		restarts:        d("restarts_total", "Actor restarts, by actor.", "actor"),
+		walSyncs:        d("wal_syncs_total", "Interval fsyncs of the WAL under synchronous=NORMAL (WAL.SyncInterval), by result (ok, failed).", "result"),
+		lastSync:        d("last_wal_sync_timestamp_seconds", "Unix time the last successful interval fsync of the WAL began: writes acknowledged before it are durable."),
+		barriers:        d("read_barriers_total", "TRUNCATE checkpoints run behind a read barrier (the emergency brake under overlapping reads)."),
+		barriersExpired: d("read_barriers_expired_total", "Read barriers released unused because reads in flight outlasted WAL.ReadBarrierMax."),
+		fileReplaced:    d("file_replaced", "1 once the database file was found replaced, moved or removed under the engine: writes fail until it is reopened."),
 		ops:             d("operations_total", "Operations seen by the observer, by kind and outcome (ok or an error class).", "kind", "outcome"),
 		rows:            d("operation_rows_total", "Rows returned (query) or changed (exec), by kind.", "kind"),
 		duration:        d("operation_duration_seconds", "Execution time of operations that ran, by kind (writes: until their COMMIT).", "kind"),
@@ -108,7 +114,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, x := range []*prometheus.Desc{d.queueDepth, d.queueParked, d.queueCapacity, d.admitted, d.completed,
 		d.rejected, d.dropped, d.expired, d.transactions, d.readersBusy, d.readersIdle, d.readsWaiting, d.reads,
 		d.readsExpired, d.groups, d.walBytes, d.walFrames, d.checkpoints, d.busyCheckpoints, d.starvations,
-		d.lastCheckpoint, d.restarts} {
+		d.lastCheckpoint, d.restarts, d.walSyncs, d.lastSync, d.barriers, d.barriersExpired, d.fileReplaced} {
 		ch <- x
 	}
 	if c.metrics != nil {
@@ -154,6 +160,18 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	if !st.WAL.LastCheckpoint.IsZero() {
 		gauge(d.lastCheckpoint, float64(st.WAL.LastCheckpoint.UnixNano())/1e9)
 	}
+	counter(d.walSyncs, st.WAL.Syncs, "ok")
+	counter(d.walSyncs, st.WAL.SyncFailures, "failed")
+	if !st.WAL.LastSync.IsZero() {
+		gauge(d.lastSync, float64(st.WAL.LastSync.UnixNano())/1e9)
+	}
+	counter(d.barriers, st.WAL.ReadBarriers)
+	counter(d.barriersExpired, st.WAL.BarrierExpired)
+	replaced := 0.0
+	if st.FileReplaced {
+		replaced = 1
+	}
+	gauge(d.fileReplaced, replaced)
 	counter(d.restarts, st.Restarts.Writer, "writer")
 	counter(d.restarts, st.Restarts.Reader, "reader")
 	counter(d.restarts, st.Restarts.WALMonitor, "walmonitor")

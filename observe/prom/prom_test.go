@@ -36,7 +36,9 @@ func TestCollectorExportsStats(t *testing.T) {
 		ReadersBusy: 2, ReadersIdle: 6, ReadsWaiting: 9, Reads: 40, ReadsExpired: 1, ReadGroups: 3,
 		Restarts: messages.Restarts{Writer: 1, Reader: 2, WALMonitor: 3},
 		WAL: messages.WALStats{Bytes: 4096, Frames: 12, Checkpoints: map[string]uint64{"PASSIVE": 8, "TRUNCATE": 2},
-			BusyCheckpoint: 1, Starvations: 4, LastCheckpoint: time.Unix(1700000000, 500_000_000)},
+			BusyCheckpoint: 1, Starvations: 4, LastCheckpoint: time.Unix(1700000000, 500_000_000),
+			Syncs: 11, SyncFailures: 1, LastSync: time.Unix(1700000001, 0), ReadBarriers: 5, BarrierExpired: 2},
+		FileReplaced: true,
 	}
 	c := prom.New(src, prom.Options{DB: "app"})
 	want := `
@@ -47,6 +49,12 @@ liteactor_checkpoints_busy_total{db="app"} 1
 # TYPE liteactor_checkpoints_total counter
 liteactor_checkpoints_total{db="app",mode="PASSIVE"} 8
 liteactor_checkpoints_total{db="app",mode="TRUNCATE"} 2
+# HELP liteactor_file_replaced 1 once the database file was found replaced, moved or removed under the engine: writes fail until it is reopened.
+# TYPE liteactor_file_replaced gauge
+liteactor_file_replaced{db="app"} 1
+# HELP liteactor_last_wal_sync_timestamp_seconds Unix time the last successful interval fsync of the WAL began: writes acknowledged before it are durable.
+# TYPE liteactor_last_wal_sync_timestamp_seconds gauge
+liteactor_last_wal_sync_timestamp_seconds{db="app"} 1.700000001e+09
 # HELP liteactor_last_checkpoint_timestamp_seconds Unix time of the last checkpoint.
 # TYPE liteactor_last_checkpoint_timestamp_seconds gauge
 liteactor_last_checkpoint_timestamp_seconds{db="app"} 1.7000000005e+09
@@ -59,6 +67,12 @@ liteactor_queue_depth{db="app"} 3
 # HELP liteactor_queue_parked Writes waiting for room in a full admission queue (Block, BlockTimeout).
 # TYPE liteactor_queue_parked gauge
 liteactor_queue_parked{db="app"} 1
+# HELP liteactor_read_barriers_expired_total Read barriers released unused because reads in flight outlasted WAL.ReadBarrierMax.
+# TYPE liteactor_read_barriers_expired_total counter
+liteactor_read_barriers_expired_total{db="app"} 2
+# HELP liteactor_read_barriers_total TRUNCATE checkpoints run behind a read barrier (the emergency brake under overlapping reads).
+# TYPE liteactor_read_barriers_total counter
+liteactor_read_barriers_total{db="app"} 5
 # HELP liteactor_read_groups_total Read transactions shared by several queued queries.
 # TYPE liteactor_read_groups_total counter
 liteactor_read_groups_total{db="app"} 3
@@ -88,6 +102,10 @@ liteactor_wal_bytes{db="app"} 4096
 # HELP liteactor_wal_frames Frames in the WAL after the last commit.
 # TYPE liteactor_wal_frames gauge
 liteactor_wal_frames{db="app"} 12
+# HELP liteactor_wal_syncs_total Interval fsyncs of the WAL under synchronous=NORMAL (WAL.SyncInterval), by result (ok, failed).
+# TYPE liteactor_wal_syncs_total counter
+liteactor_wal_syncs_total{db="app",result="failed"} 1
+liteactor_wal_syncs_total{db="app",result="ok"} 11
 # HELP liteactor_wal_starvations_total Monitor intervals in which checkpoint starvation was reported.
 # TYPE liteactor_wal_starvations_total counter
 liteactor_wal_starvations_total{db="app"} 4
@@ -113,8 +131,8 @@ liteactor_writes_rejected_total{db="app"} 2
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
 		t.Error(err)
 	}
-	if n := testutil.CollectAndCount(c); n != 25 {
-		t.Errorf("%d series, want 25", n)
+	if n := testutil.CollectAndCount(c); n != 31 {
+		t.Errorf("%d series, want 31", n)
 	}
 	problems, err := testutil.CollectAndLint(c)
 	if err != nil || len(problems) > 0 {

@@ -13,13 +13,13 @@ import (
 
 // liteactorKind is target (a): the liteactor engine with DefaultConfig, the
 // workload's synchronous mode and reader count, used only through its public
-// API (Exec, Query, Write).
+// API (Exec, Query, WriteTx, Write).
 func liteactorKind() Kind {
 	return Kind{
 		ID:    "liteactor",
 		Label: "(a) liteactor",
 		Desc: "liteactor.DefaultConfig() with Readers and Synchronous set per workload; Insert = Exec, Get/Scan = Query, " +
-			"Transfer = Write closure (3 statements prepared in the closure), bulk = Write closures of 10k rows with a prepared statement",
+			"Transfer = WriteTx (3 statements through the writer's statement cache), bulk = Write closures of 10k rows with a prepared statement",
 		Open:     openLiteactor,
 		Classify: classifyLiteactor,
 	}
@@ -61,35 +61,16 @@ func (l *lite) Insert(ctx context.Context, k int64, v string) error {
 }
 
 func (l *lite) Transfer(ctx context.Context, src, dst, amount int64) error {
-	return l.e.Write(ctx, func(c *sqlite3.Conn) error {
-		return transfer(c, src, dst, amount)
+	return l.e.WriteTx(ctx, func(tx *liteactor.Tx) error {
+		if _, err := tx.Exec(SQLDebit, amount, src); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(SQLCredit, amount, dst); err != nil {
+			return err
+		}
+		_, err := tx.Exec(SQLLedger, src, dst, amount)
+		return err
 	})
-}
-
-// transfer runs W2's three statements on c, preparing each (a Write closure
-// cannot reach the engine's statement cache).
-func transfer(c *sqlite3.Conn, src, dst, amount int64) error {
-	for _, st := range []struct {
-		sql  string
-		args [3]int64
-		n    int
-	}{{SQLDebit, [3]int64{amount, src}, 2}, {SQLCredit, [3]int64{amount, dst}, 2}, {SQLLedger, [3]int64{src, dst, amount}, 3}} {
-		s, _, err := c.Prepare(st.sql)
-		if err != nil {
-			return err
-		}
-		for i := range st.n {
-			_ = s.BindInt64(i+1, st.args[i])
-		}
-		err = s.Exec()
-		if cerr := s.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (l *lite) Get(ctx context.Context, id int64) (int64, error) {

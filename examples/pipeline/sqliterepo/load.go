@@ -3,11 +3,10 @@ package sqliterepo
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
-	"github.com/ncruces/go-sqlite3"
 
+	"github.com/liteactor/liteactor"
 	"github.com/liteactor/liteactor/examples/pipeline/domain"
 )
 
@@ -40,34 +39,30 @@ const (
 
 // loadPipelines returns the whole aggregates of the pipelines matching where (ordered by name,
 // then limited by tail, e.g. " LIMIT ? OFFSET ?"), in at most five queries whatever their number.
-// It must run inside one Read so all five see one snapshot. The result is never nil.
-func loadPipelines(c *sqlite3.Conn, where, tail string, args ...any) ([]*domain.Pipeline, error) {
+// It must run inside one ReadTx so all five see one snapshot. The result is never nil.
+func loadPipelines(tx *liteactor.Tx, where, tail string, args ...any) ([]*domain.Pipeline, error) {
 	out := []*domain.Pipeline{}
 	byID := map[uuid.UUID]*domain.Pipeline{}
-	ids := []string{}
-	err := queryOnce(c, `SELECT p.id, p.name, p.archived, p.created_at, p.updated_at FROM pipelines p
-		WHERE `+where+` ORDER BY p.name`+tail, func(s *sqlite3.Stmt) error {
-		id, err := uuid.Parse(s.ColumnText(0))
-		if err != nil {
-			return fmt.Errorf("stored pipeline id %q: %w", s.ColumnText(0), err)
+	ids := []uuid.UUID{}
+	err := tx.QueryFunc(func(c *liteactor.Cursor) error {
+		p := &domain.Pipeline{Configuration: map[string]string{}}
+		var created, updated string
+		if err := c.Scan(&p.ID, &p.Name, &p.Archived, &created, &updated); err != nil {
+			return err
 		}
-		created, err := domain.ParseTimestamp(s.ColumnText(3))
-		if err != nil {
-			return fmt.Errorf("pipeline %s created_at: %w", id, err)
+		var err error
+		if p.CreatedAt, err = domain.ParseTimestamp(created); err != nil {
+			return fmt.Errorf("pipeline %s created_at: %w", p.ID, err)
 		}
-		updated, err := domain.ParseTimestamp(s.ColumnText(4))
-		if err != nil {
-			return fmt.Errorf("pipeline %s updated_at: %w", id, err)
-		}
-		p := &domain.Pipeline{
-			ID: id, Name: s.ColumnText(1), Archived: s.ColumnBool(2),
-			Configuration: map[string]string{}, CreatedAt: created, UpdatedAt: updated,
+		if p.UpdatedAt, err = domain.ParseTimestamp(updated); err != nil {
+			return fmt.Errorf("pipeline %s updated_at: %w", p.ID, err)
 		}
 		out = append(out, p)
-		byID[id] = p
-		ids = append(ids, s.ColumnText(0))
+		byID[p.ID] = p
+		ids = append(ids, p.ID)
 		return nil
-	}, args...)
+	}, `SELECT p.id, p.name, p.archived, p.created_at, p.updated_at FROM pipelines p
+		WHERE `+where+` ORDER BY p.name`+tail, args...)
 	if err != nil || len(out) == 0 {
 		return out, err
 	}
@@ -77,81 +72,68 @@ func loadPipelines(c *sqlite3.Conn, where, tail string, args ...any) ([]*domain.
 	}
 	set := string(idList)
 
-	owner := func(s *sqlite3.Stmt) (*domain.Pipeline, error) {
-		id, err := uuid.Parse(s.ColumnText(0))
-		if err != nil {
-			return nil, fmt.Errorf("stored pipeline id %q: %w", s.ColumnText(0), err)
-		}
-		p, ok := byID[id]
-		if !ok {
-			return nil, fmt.Errorf("row for unselected pipeline %s", id)
-		}
-		return p, nil
+	// each walks one child query, handing fn the pipeline that owns the row (column 0) and the
+	// row's Cursor.
+	each := func(query string, fn func(p *domain.Pipeline, c *liteactor.Cursor) error) error {
+		return tx.QueryFunc(func(c *liteactor.Cursor) error {
+			var id uuid.UUID
+			if err := id.Scan(c.Stmt().ColumnText(0)); err != nil {
+				return fmt.Errorf("stored pipeline id %q: %w", c.Stmt().ColumnText(0), err)
+			}
+			p, ok := byID[id]
+			if !ok {
+				return fmt.Errorf("row for unselected pipeline %s", id)
+			}
+			return fn(p, c)
+		}, query, set)
 	}
 
 	params := map[uuid.UUID]map[string]string{}
-	err = queryOnce(c, queryParams, func(s *sqlite3.Stmt) error {
-		sid, err := uuid.Parse(s.ColumnText(0))
-		if err != nil {
-			return fmt.Errorf("stored stage id %q: %w", s.ColumnText(0), err)
+	err = tx.QueryFunc(func(c *liteactor.Cursor) error {
+		var sid uuid.UUID
+		var k, v string
+		if err := c.Scan(&sid, &k, &v); err != nil {
+			return err
 		}
 		if params[sid] == nil {
 			params[sid] = map[string]string{}
 		}
-		params[sid][s.ColumnText(1)] = s.ColumnText(2)
+		params[sid][k] = v
 		return nil
-	}, set)
+	}, queryParams, set)
 	if err != nil {
 		return nil, err
 	}
-
-	err = queryOnce(c, queryStages, func(s *sqlite3.Stmt) error {
-		p, err := owner(s)
-		if err != nil {
+	err = each(queryStages, func(p *domain.Pipeline, c *liteactor.Cursor) error {
+		var st domain.PipelineStage
+		if err := c.Scan(new(string), &st.ID, &st.Name, &st.Type, &st.Algorithm); err != nil {
 			return err
 		}
-		sid, err := uuid.Parse(s.ColumnText(1))
-		if err != nil {
-			return fmt.Errorf("stored stage id %q: %w", s.ColumnText(1), err)
+		if st.Parameters = params[st.ID]; st.Parameters == nil {
+			st.Parameters = map[string]string{}
 		}
-		ps := params[sid]
-		if ps == nil {
-			ps = map[string]string{}
-		}
-		p.Stages = append(p.Stages, domain.PipelineStage{
-			ID: sid, Name: s.ColumnText(2), Type: domain.StageType(s.ColumnText(3)),
-			Algorithm: s.ColumnText(4), Parameters: ps,
-		})
+		p.Stages = append(p.Stages, st)
 		return nil
-	}, set)
+	})
 	if err != nil {
 		return nil, err
 	}
-
-	err = queryOnce(c, queryConfig, func(s *sqlite3.Stmt) error {
-		p, err := owner(s)
-		if err != nil {
+	err = each(queryConfig, func(p *domain.Pipeline, c *liteactor.Cursor) error {
+		var k, v string
+		if err := c.Scan(new(string), &k, &v); err != nil {
 			return err
 		}
-		p.Configuration[s.ColumnText(1)] = s.ColumnText(2)
+		p.Configuration[k] = v
 		return nil
-	}, set)
+	})
 	if err != nil {
 		return nil, err
 	}
-
-	err = queryOnce(c, queryMetrics, func(s *sqlite3.Stmt) error {
-		p, err := owner(s)
-		if err != nil {
-			return err
-		}
-		p.Metrics = domain.ProcessingMetrics{
-			BytesProcessed: s.ColumnInt64(1), BytesTotal: s.ColumnInt64(2),
-			ChunksProcessed: s.ColumnInt64(3), ChunksTotal: s.ColumnInt64(4),
-			Errors: s.ColumnInt64(5), Warnings: s.ColumnInt64(6), Duration: time.Duration(s.ColumnInt64(7)),
-		}
-		return nil
-	}, set)
+	err = each(queryMetrics, func(p *domain.Pipeline, c *liteactor.Cursor) error {
+		m := &p.Metrics
+		return c.Scan(new(string), &m.BytesProcessed, &m.BytesTotal, &m.ChunksProcessed, &m.ChunksTotal,
+			&m.Errors, &m.Warnings, &m.Duration)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -159,11 +141,7 @@ func loadPipelines(c *sqlite3.Conn, where, tail string, args ...any) ([]*domain.
 }
 
 // countActive returns the number of active pipelines.
-func countActive(c *sqlite3.Conn) (int, error) {
-	n := 0
-	err := queryOnce(c, `SELECT count(*) FROM pipelines WHERE archived = 0`, func(s *sqlite3.Stmt) error {
-		n = s.ColumnInt(0)
-		return nil
-	})
+func countActive(tx *liteactor.Tx) (n int, err error) {
+	err = tx.QueryRow(`SELECT count(*) FROM pipelines WHERE archived = 0`).Scan(&n)
 	return n, err
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/ncruces/go-sqlite3"
 
 	"github.com/liteactor/liteactor"
 	"github.com/liteactor/liteactor/examples/pipeline/domain"
@@ -49,12 +48,7 @@ func New(ctx context.Context, eng *liteactor.Engine, opts ...Option) (*Repositor
 		o(r)
 	}
 	on := false
-	err := eng.Write(ctx, func(c *sqlite3.Conn) error {
-		return queryOnce(c, `PRAGMA foreign_keys`, func(s *sqlite3.Stmt) error {
-			on = s.ColumnBool(0)
-			return nil
-		})
-	})
+	err := eng.WriteTx(ctx, func(tx *liteactor.Tx) error { return tx.QueryRow(`PRAGMA foreign_keys`).Scan(&on) })
 	if err != nil {
 		return nil, fmt.Errorf("sqliterepo: check foreign keys: %w", err)
 	}
@@ -76,7 +70,7 @@ func (r *Repository) Save(ctx context.Context, p *domain.Pipeline) error {
 		return err
 	}
 	now := domain.Stamp(r.clock())
-	if err := r.db.Write(ctx, func(c *sqlite3.Conn) error { return insertPipeline(c, p, now, now) }); err != nil {
+	if err := r.db.WriteTx(ctx, func(tx *liteactor.Tx) error { return insertPipeline(tx, p, now, now) }); err != nil {
 		return err
 	}
 	p.CreatedAt, p.UpdatedAt = now, now
@@ -93,8 +87,8 @@ func (r *Repository) Update(ctx context.Context, p *domain.Pipeline) error {
 	}
 	now := domain.Stamp(r.clock())
 	var created time.Time
-	err := r.db.Write(ctx, func(c *sqlite3.Conn) (err error) {
-		created, err = replacePipeline(c, p, now)
+	err := r.db.WriteTx(ctx, func(tx *liteactor.Tx) (err error) {
+		created, err = replacePipeline(tx, p, now)
 		return err
 	})
 	if err != nil {
@@ -110,7 +104,7 @@ func (r *Repository) Delete(ctx context.Context, id uuid.UUID) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return r.db.Write(ctx, func(c *sqlite3.Conn) error { return deletePipeline(c, id) })
+	return r.db.WriteTx(ctx, func(tx *liteactor.Tx) error { return deletePipeline(tx, id) })
 }
 
 // Archive implements domain.PipelineRepository in one engine Write.
@@ -128,12 +122,12 @@ func (r *Repository) setArchived(ctx context.Context, id uuid.UUID, archived boo
 		return err
 	}
 	now := domain.Stamp(r.clock())
-	return r.db.Write(ctx, func(c *sqlite3.Conn) error { return setArchived(c, id, archived, now) })
+	return r.db.WriteTx(ctx, func(tx *liteactor.Tx) error { return setArchived(tx, id, archived, now) })
 }
 
 // FindByID implements domain.PipelineRepository in one engine Read.
 func (r *Repository) FindByID(ctx context.Context, id uuid.UUID) (*domain.Pipeline, error) {
-	return r.findOne(ctx, "pipeline "+id.String(), selectByID, id.String())
+	return r.findOne(ctx, "pipeline "+id.String(), selectByID, id)
 }
 
 // FindByName implements domain.PipelineRepository in one engine Read.
@@ -174,11 +168,11 @@ func (r *Repository) ListPaginated(ctx context.Context, page, size int) (domain.
 		return domain.Page{}, err
 	}
 	pg := domain.Page{Number: page, Size: size}
-	err := r.db.Read(ctx, func(c *sqlite3.Conn) (err error) {
-		if pg.Total, err = countActive(c); err != nil {
+	err := r.db.ReadTx(ctx, func(tx *liteactor.Tx) (err error) {
+		if pg.Total, err = countActive(tx); err != nil {
 			return err
 		}
-		pg.Pipelines, err = loadPipelines(c, selectActive, ` LIMIT ? OFFSET ?`, size, pg.Offset())
+		pg.Pipelines, err = loadPipelines(tx, selectActive, ` LIMIT ? OFFSET ?`, size, pg.Offset())
 		return err
 	})
 	if err != nil {
@@ -193,10 +187,7 @@ func (r *Repository) Exists(ctx context.Context, id uuid.UUID) (bool, error) {
 		return false, err
 	}
 	var ok bool
-	err := r.db.Read(ctx, func(c *sqlite3.Conn) (err error) {
-		ok, err = pipelineExists(c, id)
-		return err
-	})
+	err := r.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pipelines WHERE id = ?)`, id).Scan(&ok)
 	return ok, err
 }
 
@@ -206,10 +197,7 @@ func (r *Repository) Count(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var n int
-	err := r.db.Read(ctx, func(c *sqlite3.Conn) (err error) {
-		n, err = countActive(c)
-		return err
-	})
+	err := r.db.QueryRow(ctx, `SELECT count(*) FROM pipelines WHERE archived = 0`).Scan(&n)
 	return n, err
 }
 
@@ -229,8 +217,8 @@ func (r *Repository) list(ctx context.Context, where string, args ...any) ([]*do
 		return nil, err
 	}
 	var out []*domain.Pipeline
-	err := r.db.Read(ctx, func(c *sqlite3.Conn) (err error) {
-		out, err = loadPipelines(c, where, "", args...)
+	err := r.db.ReadTx(ctx, func(tx *liteactor.Tx) (err error) {
+		out, err = loadPipelines(tx, where, "", args...)
 		return err
 	})
 	if err != nil {
