@@ -243,6 +243,13 @@ type Config struct {
 	// readers, and their replacements), after the engine's PRAGMAs. An error
 	// fails Open (or the restart).
 	InitHook func(*sqlite3.Conn) error
+	// CommitHook, if set, is called on every commit of the writer connection
+	// the engine lets through; returning false vetoes it (the commit fails
+	// with sqlite3.CONSTRAINT_COMMITHOOK and is rolled back). The engine owns
+	// the writer's commit and rollback hooks (they keep a callback from
+	// committing outside the engine's transaction): one set in InitHook is
+	// replaced, set it here instead.
+	CommitHook func() bool
 	// Logger receives the engine's logs and, when the engine makes its own
 	// actor system, protoactor's. The zero Logger prints nothing.
 	Logger zerolog.Logger
@@ -407,6 +414,7 @@ func (e *Engine) treeConfig() supervisor.Config {
 			JournalSizeLimit: c.WAL.journalSizeLimit(),
 			StmtCacheSize:    c.StatementCacheSize,
 			InitHook:         c.InitHook,
+			CommitHook:       c.CommitHook,
 		},
 		Readers:      c.Readers,
 		ReadTimeout:  c.ReadTimeout,

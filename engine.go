@@ -90,7 +90,12 @@ func Open(ctx context.Context, path string, cfg Config) (*Engine, error) {
 func (e *Engine) Path() string { return e.path }
 
 // PID is the engine's front door for typed messages (package messages) from
-// the service's own actors.
+// the service's own actors. A message it does not take (a request sent by
+// value, messages.Exec{} instead of &messages.Exec{}, or a type of another
+// package) gets, when it has a sender, a reply whose Err wraps
+// ErrInvalidArg. While Close runs, requests are answered ErrClosed; once
+// Close has stopped the engine the PID is gone, and protoactor answers a
+// request that has a sender with *actor.DeadLetterResponse instead.
 func (e *Engine) PID() *actor.PID { return e.tree.PID() }
 
 // ActorSystem returns the actor system the engine runs in.
@@ -115,10 +120,41 @@ func (e *Engine) Exec(ctx context.Context, sql string, args ...any) (Result, err
 // Write runs fn on the writer connection inside its own SAVEPOINT of a
 // group-commit transaction, and returns after COMMIT. It is atomic: if fn
 // returns an error or panics, everything it did is rolled back and nothing
-// else in the batch is affected. fn must not BEGIN, COMMIT or ROLLBACK (it
-// gets ErrInvalidArg), must not keep conn after returning, and should honour
-// ctx: a running statement is interrupted when ctx ends. A panic comes back
-// as a *PanicError wrapping ErrPanic and replaces the writer's connection.
+// else in the batch is affected. A panic comes back as a *PanicError
+// wrapping ErrPanic and replaces the writer's connection.
+//
+// What fn may and may not do:
+//   - Transaction control (BEGIN, COMMIT, ROLLBACK, and RELEASE or ROLLBACK
+//     TO of the engine's savepoint, in any letter case) is denied with
+//     ErrInvalidArg; savepoints of its own are allowed.
+//   - Statements that would change the connection for later callers are
+//     denied with ErrInvalidArg naming them: PRAGMAs with an argument other
+//     than queries (table_info(t), integrity_check(n)...) and database
+//     settings (user_version, application_id, defer_foreign_keys,
+//     incremental_vacuum, optimize, auto_vacuum; foreign_keys, a no-op
+//     inside a transaction); PRAGMA wal_checkpoint; ATTACH and DETACH. Use
+//     Exclusive or Config for those.
+//   - If SQLite rolls back the whole transaction under fn (INSERT OR
+//     ROLLBACK conflict, RAISE(ROLLBACK), interrupt, I/O error), the Write
+//     fails and nothing of it is committed, even if fn ignores that error
+//     and goes on: later statements of fn are refused instead of committing
+//     on their own.
+//   - Statements fn leaves in progress (stepped, never reset) are reset when
+//     it returns.
+//   - Calls from fn into the same engine that would wait for the writer
+//     (Exec, Write, Exclusive) or Close fail at once with ErrReentrant;
+//     Query and Read run (they see the last committed state, not fn's).
+//   - fn must not keep conn after returning, nor change it through the Go
+//     API (hooks, authorizer, busy timeout, Close): that is not detected.
+//   - fn should honour ctx: a running statement is interrupted when ctx
+//     ends.
+//
+// fn may run more than once: when SQLite rolls back the whole transaction
+// under another request of the same batch, the requests that had already
+// run in it (their work rolled back with it) run again in a fresh
+// transaction. Their effects commit once, but effects of fn outside the
+// database happen again: keep them idempotent, or do them after Write
+// returns. Nothing else makes fn run twice.
 func (e *Engine) Write(ctx context.Context, fn func(conn *sqlite3.Conn) error) error {
 	r := actors.NewRequest(ctx, actors.KindWrite)
 	r.Fn = fn
@@ -130,7 +166,13 @@ func (e *Engine) Write(ctx context.Context, fn func(conn *sqlite3.Conn) error) e
 // controls transactions itself: VACUUM, PRAGMAs that cannot run inside a
 // transaction, its own BEGIN IMMEDIATE ... COMMIT. If fn returns with a
 // transaction open, it is rolled back and Exclusive fails with
-// ErrInvalidArg.
+// ErrInvalidArg. Statements fn leaves in progress are reset. fn may change
+// the connection's state (PRAGMAs, ATTACH: what Write refuses); when it ran
+// such a statement, the writer's connection is replaced after the
+// Exclusive is answered (it counts in Stats().Restarts.Writer, free of the
+// restart budget), so later requests find it as Config made it. Changes
+// made through the Go API (hooks, busy timeout...) are not detected. Calls
+// into the engine from fn fail as Write's do (ErrReentrant).
 func (e *Engine) Exclusive(ctx context.Context, fn func(conn *sqlite3.Conn) error) error {
 	r := actors.NewRequest(ctx, actors.KindExclusive)
 	r.Fn = fn
@@ -161,9 +203,14 @@ func (e *Engine) Query(ctx context.Context, sql string, args ...any) (*Rows, err
 // Read runs fn on a reader connection inside one read transaction: fn sees
 // one consistent snapshot that includes every write that returned before
 // Read was called. The connection is query_only: statements that write fail
-// with sqlite3.READONLY; transaction control fails with ErrInvalidArg. A
-// read waits for a free reader up to ReadTimeout (ErrReadTimeout) and ctx.
-// A panic comes back as a *PanicError wrapping ErrPanic.
+// with sqlite3.READONLY; transaction control and the statements Write
+// refuses for changing the connection (PRAGMA query_only=0, ATTACH, VACUUM
+// INTO, wal_checkpoint...) fail with ErrInvalidArg. Statements fn leaves in
+// progress are reset when it returns. Query and Read from fn fail with
+// ErrReentrant (with every reader in such a callback they would wait
+// forever); writes through the engine from fn run. A read waits for a free
+// reader up to ReadTimeout (ErrReadTimeout) and ctx. A panic comes back as
+// a *PanicError wrapping ErrPanic.
 func (e *Engine) Read(ctx context.Context, fn func(conn *sqlite3.Conn) error) error {
 	r := actors.NewRequest(ctx, actors.KindRead)
 	r.Fn = fn
@@ -194,8 +241,15 @@ func (e *Engine) Stats() Stats { return e.tree.Stats() }
 // Close shuts the engine down gracefully. It stops admitting (new calls get
 // ErrClosed), lets the writer finish every admitted write and the readers
 // every queued read, runs wal_checkpoint(TRUNCATE), closes every connection
-// and stops the actors. If ctx ends first, whatever has not started is
-// answered ErrClosed, running statements are left to finish, and Close
-// returns ctx's error. Close is idempotent and safe to call concurrently with
-// other calls; later calls return the first call's result.
+// and stops the actors.
+//
+// The first Close's ctx bounds the drain: if it ends before every admitted
+// request was answered, whatever has not started is answered ErrClosed,
+// running statements are left to finish, and the result is ctx's error.
+// Once the drain has completed the rest is bounded and done whatever ctx
+// does, and the result is nil (also for a ctx cancelled before the call).
+// Every Close returns the shutdown's result, or its own ctx's error if its
+// ctx ends first while the drain goes on. Close is idempotent and safe to
+// call concurrently with other calls; called from inside a callback it
+// fails at once with ErrReentrant.
 func (e *Engine) Close(ctx context.Context) error { return e.tree.Close(ctx) }

@@ -30,9 +30,21 @@ var (
 	// ErrInvalidConfig: Open refused the Config; the message names the field.
 	ErrInvalidConfig = actors.ErrInvalidConfig
 	// ErrInvalidArg: an argument of an unsupported type, a wrong argument
-	// count, several statements where one is expected, or transaction control
-	// inside Exec or Write. Nothing ran.
+	// count, several statements where one is expected, a nil callback, SQL
+	// text with a NUL byte, transaction control inside Exec, Write, Query or
+	// Read, or a statement that would change the connection for later
+	// callers (see Engine.Write). The message names what was refused.
+	// Nothing of the statement ran.
 	ErrInvalidArg = actors.ErrInvalidArg
+	// ErrReentrant: a callback (Write, Read, Exclusive) called back into the
+	// engine running it (Exec, Query, Write, Read, Exclusive, Close). The
+	// call fails at once, since it would wait for the actor running the
+	// callback; nothing of it ran. Use the callback's conn instead.
+	ErrReentrant = actors.ErrReentrant
+	// ErrNoMemory: SQLite ran out of memory on the request (for example a
+	// huge blob). The request failed and nothing of it was committed; the
+	// connection it ran on is replaced and the engine keeps serving.
+	ErrNoMemory = actors.ErrNoMemory
 	// ErrReadTooOld: the read's transaction stayed open longer than
 	// WAL.ReadTxnMaxAge and was interrupted (see WALConfig).
 	ErrReadTooOld = actors.ErrReadTooOld

@@ -12,26 +12,23 @@ import (
 	"github.com/ncruces/go-sqlite3"
 )
 
-// commitCounter installs a commit hook on the writer connection (the only
-// one that commits write transactions) through InitHook. fail makes the hook
-// veto commits, so COMMIT itself fails.
+// commitCounter is a commit hook for the writer connection (the only one
+// that commits write transactions), set as Config.CommitHook. fail makes the
+// hook veto commits, so COMMIT itself fails.
 type commitCounter struct {
 	commits atomic.Int64
 	fail    atomic.Bool
 }
 
-func (c *commitCounter) hook(conn *sqlite3.Conn) error {
-	conn.CommitHook(func() bool {
-		c.commits.Add(1)
-		return !c.fail.Load()
-	})
-	return nil
+func (c *commitCounter) hook() bool {
+	c.commits.Add(1)
+	return !c.fail.Load()
 }
 
 func TestGroupCommitBatchesConcurrentExecs(t *testing.T) {
 	var cc commitCounter
 	cfg := liteactor.MinimalConfig()
-	cfg.InitHook = cc.hook
+	cfg.CommitHook = cc.hook
 	e, _ := open(t, cfg)
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
 
@@ -70,7 +67,7 @@ func TestGroupCommitBatchesConcurrentExecs(t *testing.T) {
 func TestGroupCommitUnderFreeRunningLoad(t *testing.T) {
 	var cc commitCounter
 	cfg := liteactor.MinimalConfig()
-	cfg.InitHook = cc.hook
+	cfg.CommitHook = cc.hook
 	e, _ := open(t, cfg)
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY, g INTEGER)")
 	before := cc.commits.Load()
@@ -100,7 +97,7 @@ func TestGroupCommitUnderFreeRunningLoad(t *testing.T) {
 func TestFailingAndPanickingWritesRollBackOnlyThemselves(t *testing.T) {
 	var cc commitCounter
 	cfg := liteactor.MinimalConfig()
-	cfg.InitHook = cc.hook
+	cfg.CommitHook = cc.hook
 	e, _ := open(t, cfg)
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
 	release := enginetest.HoldWriter(t, e)
@@ -163,7 +160,7 @@ func TestFailingAndPanickingWritesRollBackOnlyThemselves(t *testing.T) {
 func TestFailedCommitAcknowledgesNothing(t *testing.T) {
 	var cc commitCounter
 	cfg := liteactor.MinimalConfig()
-	cfg.InitHook = cc.hook
+	cfg.CommitHook = cc.hook
 	e, _ := open(t, cfg)
 	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY)")
 	release := enginetest.HoldWriterErr(t, e)

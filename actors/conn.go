@@ -24,6 +24,9 @@ type ConnConfig struct {
 	JournalSizeLimit int64  // bytes; negative leaves SQLite's default
 	StmtCacheSize    int
 	InitHook         func(*sqlite3.Conn) error
+	// CommitHook, if set, sees every commit the writer's own commit hook
+	// lets through; false vetoes it.
+	CommitHook func() bool
 }
 
 // Conn is a connection owned by one actor, with its statement cache.

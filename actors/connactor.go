@@ -23,6 +23,9 @@ type ConnEnv struct {
 	Log zerolog.Logger
 	// Panic builds the error a panicking callback produces (see PanicFunc).
 	Panic PanicFunc
+	// Reentry, if set, is told which goroutine runs a callback, so the
+	// engine can refuse calls made from inside one (ErrReentrant).
+	Reentry *Reentry
 
 	stopped stoppedSet
 }
@@ -60,9 +63,12 @@ type connActor struct {
 	log      zerolog.Logger
 
 	conn    *Conn
-	restart error // a callback panicked: crash after answering (see afterStep)
-	guard   bool  // caller SQL is running: the authorizer denies transaction control
-	denied  bool  // the authorizer denied something while guarded
+	restart error  // a callback panicked: crash after answering (see afterStep)
+	guard   bool   // caller SQL is running: the authorizer denies transaction control
+	denied  bool   // the authorizer denied something while guarded
+	why     string // what it denied, for explain
+	gid     uint64 // the id of the goroutine callbacks run on (see Reentry)
+	rearm   func() // reinstalls the guards (authorizer, hooks) after a callback
 }
 
 // Receive is the message loop of every connection actor.
@@ -114,6 +120,9 @@ func (b *connActor) runOne(r *Request, ctx context.Context) {
 			b.conn.SetInterrupt(context.Background())
 		}
 		if p := recover(); p != nil {
+			if isOOM(p) {
+				b.broken(r, fmt.Errorf("%w: %w", ErrNoMemory, p.(error)))
+			}
 			b.broken(r, b.env.Panic.panicError(p, nil))
 		}
 	}()
@@ -126,11 +135,23 @@ func (b *connActor) runOne(r *Request, ctx context.Context) {
 // callback runs r's callback (see callFn) on the connection. A panic becomes the
 // caller's error and schedules the connection's replacement (afterStep).
 // The interrupt is reset: the engine's own statements that follow must not
-// be interrupted.
+// be interrupted. Statements fn left in progress are reset (resetLeaked).
+// While fn runs, its goroutine is registered with the env's Reentry.
 func (b *connActor) callback(r *Request) error {
+	if b.gid == 0 {
+		b.gid = goid()
+	}
+	b.env.Reentry.enter(b.gid, b.name == "writer")
 	err, panicked := callFn(r, b.conn, b.env.Panic, b.name == "reader")
+	b.env.Reentry.leave(b.gid)
 	b.guard = false
 	b.conn.SetInterrupt(context.Background())
+	b.conn.resetLeaked()
+	if b.rearm != nil {
+		// A callback may have replaced the authorizer or the hooks through
+		// the Go API: the next request gets the engine's back.
+		b.rearm()
+	}
 	if panicked {
 		b.restart = err
 	}
@@ -149,7 +170,11 @@ func (b *connActor) broken(r *Request, err error) {
 // explain turns an authorizer denial of caller SQL into ErrInvalidArg.
 func (b *connActor) explain(err error) error {
 	if err != nil && b.denied && errors.Is(err, sqlite3.AUTH) {
-		return fmt.Errorf("%w: %s: %w", ErrInvalidArg, b.denial, err)
+		why := b.why
+		if why == "" {
+			why = b.denial
+		}
+		return fmt.Errorf("%w: %s: %w", ErrInvalidArg, why, err)
 	}
 	return err
 }

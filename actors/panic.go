@@ -32,6 +32,10 @@ func (f PanicFunc) panicError(value any, stack []byte) error {
 func callFn(r *Request, c *Conn, f PanicFunc, readOnly bool) (err error, panicked bool) {
 	defer func() {
 		if p := recover(); p != nil {
+			if isOOM(p) {
+				err, panicked = fmt.Errorf("%w: %w", ErrNoMemory, p.(error)), true
+				return
+			}
 			err, panicked = f.panicError(p, debug.Stack()), true
 		}
 	}()
@@ -45,11 +49,12 @@ func callFn(r *Request, c *Conn, f PanicFunc, readOnly bool) (err error, panicke
 
 // errRestart is the reason an actor gives its supervisor when it crashes on
 // purpose to replace a connection that a panicking callback may have left in
-// an unknown state. Its requests were all answered first.
+// an unknown state (or that ran out of memory, or whose state an Exclusive
+// callback changed). Its requests were all answered first.
 type errRestart struct{ cause error }
 
 func (e errRestart) Error() string {
-	return "liteactor: replacing connection after panic: " + e.cause.Error()
+	return "liteactor: replacing connection: " + e.cause.Error()
 }
 
 // IsCallbackRestart reports whether a supervisor's failure reason is a

@@ -2,7 +2,6 @@ package actors
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -97,6 +96,7 @@ func (rd *reader) control(any, bool) {}
 func (rd *reader) start(ctx actor.Context) {
 	env := rd.env
 	rd.conn = startConn(&env.Initial[rd.idx], OpenReader, env.Conn, rd.authorize, rd.name)
+	rd.rearm = func() { rd.conn.SetAuthorizer(rd.authorize) }
 	env.Self[rd.idx].Store(ctx.Self())
 	env.Txns[rd.idx].end() // a crashed instance's transaction died with its connection
 	// Reads a crashed instance had taken go back to the front of the queue.
@@ -224,16 +224,19 @@ func (rd *reader) read(r *Request) error {
 
 // authorize denies, in callers' SQL, transaction control (BEGIN, COMMIT,
 // ROLLBACK, SAVEPOINT, RELEASE: the reader owns its read transactions) and
-// setting PRAGMA query_only (which would let a reader write behind the
-// writer's back). Every other PRAGMA that writes is refused by query_only.
+// statements that change the connection's state (see stateChange: PRAGMA
+// query_only=0 would let a reader write behind the writer's back; ATTACH,
+// VACUUM INTO, wal_checkpoint...). Every other PRAGMA that writes is
+// refused by query_only.
 func (rd *reader) authorize(action sqlite3.AuthorizerActionCode, name3rd, name4th, _, _ string) sqlite3.AuthorizerReturnCode {
 	if !rd.guard {
 		return sqlite3.AUTH_OK
 	}
-	if action == sqlite3.AUTH_TRANSACTION || action == sqlite3.AUTH_SAVEPOINT ||
-		(action == sqlite3.AUTH_PRAGMA && strings.EqualFold(name3rd, "query_only") && name4th != "") {
-		rd.denied = true
-		return sqlite3.AUTH_DENY
+	if action == sqlite3.AUTH_TRANSACTION || action == sqlite3.AUTH_SAVEPOINT {
+		return rd.deny(rd.denial)
+	}
+	if why, changes := stateChange(action, name3rd, name4th); changes {
+		return rd.deny(why)
 	}
 	return sqlite3.AUTH_OK
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -116,6 +117,11 @@ type writer struct {
 	ws     walSyncer
 	wal    bool // the database is in WAL mode (re-read after each Exclusive)
 	files  fileWatcher
+
+	lost      bool   // SQLite rolled back the transaction under caller SQL (see lostTxn)
+	refused   bool   // the commit hook refused a commit of caller SQL after that
+	exclusive bool   // an Exclusive callback runs: the authorizer notes state changes
+	dirty     string // what an Exclusive callback changed in the connection's state
 }
 
 const savepointName = "liteactor_write"
@@ -154,6 +160,11 @@ func (w *writer) start(ctx actor.Context) {
 		// path now names another database, which the old -wal file would
 		// corrupt. Every batch is answered ErrFileReplaced.
 		w.conn = startConn(&env.Initial, OpenWriter, env.Conn, w.authorize, w.name)
+		w.installHooks()
+		w.rearm = func() {
+			w.conn.SetAuthorizer(w.authorize)
+			w.installHooks()
+		}
 		w.wal = !env.Conn.Memory
 		if env.OnConn != nil {
 			env.OnConn(w.conn.Conn)
@@ -328,13 +339,17 @@ func (w *writer) release(r *Request) {
 // a statement denied for that reason runs as a one-statement script, inside
 // its own savepoint like Write.
 func (w *writer) userExec(r *Request) (Result, error) {
-	w.guard, w.single, w.denied, w.sp = true, true, false, false
+	w.guard, w.single, w.denied, w.sp, w.lost, w.refused = true, true, false, false, false, false
 	defer func() { w.guard, w.single = false, false }()
 	res, err := runExec(w.conn, r.SQL, r.Args)
 	w.single = false
-	if len(r.Args) == 0 && (errors.Is(err, errMultiStatement) || (w.sp && errors.Is(err, sqlite3.AUTH))) {
+	if !w.lost && len(r.Args) == 0 && (errors.Is(err, errMultiStatement) || (w.sp && errors.Is(err, sqlite3.AUTH))) {
 		w.denied = false
 		res, err = w.script(r.SQL)
+	}
+	w.guard = false
+	if w.lost {
+		return Result{}, w.lostTxn(err)
 	}
 	return res, w.explain(err)
 }
@@ -366,8 +381,11 @@ func (w *writer) userWrite(r *Request) error {
 	if err := w.exec("SAVEPOINT " + savepointName); err != nil {
 		return err
 	}
-	w.guard, w.denied = true, false
+	w.guard, w.denied, w.lost, w.refused = true, false, false, false
 	err := w.callback(r)
+	if w.lost {
+		return w.lostTxn(err)
+	}
 	return w.explain(w.endSavepoint(err))
 }
 
@@ -397,15 +415,27 @@ func (w *writer) endSavepoint(err error) error {
 // statements in a one-statement Exec (see userExec).
 func (w *writer) authorize(action sqlite3.AuthorizerActionCode, name3rd, name4th, _, _ string) sqlite3.AuthorizerReturnCode {
 	if !w.guard {
+		if w.exclusive && w.dirty == "" {
+			if what, changes := stateChange(action, name3rd, name4th); changes {
+				w.dirty = what
+			}
+		}
 		return sqlite3.AUTH_OK
 	}
-	if action == sqlite3.AUTH_TRANSACTION || (action == sqlite3.AUTH_SAVEPOINT && name4th == savepointName) {
-		w.denied = true
-		return sqlite3.AUTH_DENY
+	// Savepoint names compare as SQLite compares them: RELEASE
+	// LITEACTOR_WRITE names the engine's savepoint.
+	if action == sqlite3.AUTH_TRANSACTION || (action == sqlite3.AUTH_SAVEPOINT && strings.EqualFold(name4th, savepointName)) {
+		return w.deny(w.denial)
 	}
 	if action == sqlite3.AUTH_SAVEPOINT && w.single {
-		w.denied, w.sp = true, true
-		return sqlite3.AUTH_DENY
+		w.sp = true
+		return w.deny(w.denial)
+	}
+	// PRAGMA foreign_keys is a no-op inside a transaction, and caller SQL
+	// on the writer always runs inside one.
+	if why, changes := stateChange(action, name3rd, name4th); changes &&
+		!(action == sqlite3.AUTH_PRAGMA && strings.EqualFold(name3rd, "foreign_keys")) {
+		return w.deny(why)
 	}
 	return sqlite3.AUTH_OK
 }
@@ -437,7 +467,14 @@ func (w *writer) runExclusive(r *Request) {
 		w.conn.SetInterrupt(r.Ctx)
 		defer w.conn.SetInterrupt(context.Background())
 	}
+	w.exclusive, w.dirty = true, ""
 	err := w.callback(r)
+	w.exclusive = false
+	if w.dirty != "" && w.restart == nil {
+		// The callback changed the connection's state (Exclusive may):
+		// the next request gets a connection as Config made it.
+		w.restart = fmt.Errorf("Exclusive callback ran %s", w.dirty)
+	}
 	if !w.conn.GetAutocommit() {
 		if rbErr := w.exec("ROLLBACK"); rbErr != nil && w.restart == nil {
 			w.restart = rbErr

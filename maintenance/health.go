@@ -63,6 +63,11 @@ type HealthOptions struct {
 	// CheckpointAge: when the engine reports its last checkpoint and it is
 	// older than this while the WAL is not empty, Degraded; 0 disables.
 	CheckpointAge time.Duration
+	// SkipQuickCheck skips PRAGMA quick_check(1) in the read probe. The
+	// check reads every page (its cost grows with the database), and is
+	// what finds corrupt pages: skipped, a corrupt database that still
+	// opens can look Healthy.
+	SkipQuickCheck bool
 }
 
 func (o HealthOptions) withDefaults() HealthOptions {
@@ -111,9 +116,23 @@ type Health struct {
 }
 
 // Check probes eng and grades it. It never returns an error: a probe that
-// fails makes the result Unhealthy with the failure among the Reasons. It
-// takes one trip through the write queue (an empty Write: BEGIN IMMEDIATE
-// and a COMMIT that writes nothing) and one read.
+// fails makes the result Unhealthy with the failure among the Reasons.
+//
+// What it checks, and nothing more:
+//   - the writer: one trip through the write queue, a Write that really
+//     writes (it rewrites user_version inside a savepoint it rolls back, so
+//     nothing changes): a database every write fails on (read-only file or
+//     connection, full disk, I/O errors) is Unhealthy; a round trip slower
+//     than SlowWrite is Degraded;
+//   - a reader: one Read that measures the file (page size, count, free
+//     pages: too many free pages is Degraded) and, unless SkipQuickCheck,
+//     runs PRAGMA quick_check(1): corrupt pages, a broken b-tree or a NOT
+//     NULL/CHECK violation make it Unhealthy with SQLite's first finding;
+//   - the engine's figures: queue fill, readers saturated, WAL size, the
+//     last checkpoint's age (Degraded beyond the thresholds).
+//
+// It does not compare index contents with their tables (integrity_check
+// does: package check), nor foreign keys.
 func Check(ctx context.Context, eng *liteactor.Engine, opts HealthOptions) Health {
 	opts = opts.withDefaults()
 	h := Health{CheckedAt: time.Now()}
@@ -121,7 +140,7 @@ func Check(ctx context.Context, eng *liteactor.Engine, opts HealthOptions) Healt
 
 	wctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	start := time.Now()
-	err := eng.Write(wctx, func(*sqlite3.Conn) error { return nil })
+	err := eng.Write(wctx, probeWrite)
 	cancel()
 	if err != nil {
 		h.unhealthy("writer: %v", err)
@@ -136,8 +155,13 @@ func Check(ctx context.Context, eng *liteactor.Engine, opts HealthOptions) Healt
 	start = time.Now()
 	err = eng.Read(rctx, func(conn *sqlite3.Conn) error {
 		var err error
-		h.PageSize, h.PageCount, h.FreePages, err = pages(conn)
-		return err
+		if h.PageSize, h.PageCount, h.FreePages, err = pages(conn); err != nil {
+			return err
+		}
+		if !opts.SkipQuickCheck {
+			return quickCheck(conn)
+		}
+		return nil
 	})
 	cancel()
 	if err != nil {
@@ -168,6 +192,46 @@ func Check(ctx context.Context, eng *liteactor.Engine, opts HealthOptions) Healt
 		h.degraded("last checkpoint %s ago", time.Since(h.LastCheckpoint).Round(time.Second))
 	}
 	return h
+}
+
+// probeWrite makes the writer really write, then undoes it: user_version
+// rewritten with its own value inside a savepoint rolled back. An empty
+// transaction would commit even on a connection that cannot write.
+func probeWrite(conn *sqlite3.Conn) error {
+	v, err := pragmaInt(conn, "user_version")
+	if err != nil {
+		return err
+	}
+	if err := conn.Exec("SAVEPOINT health_probe"); err != nil {
+		return err
+	}
+	werr := conn.Exec(fmt.Sprintf("PRAGMA user_version = %d", v))
+	if err := conn.Exec("ROLLBACK TO health_probe; RELEASE health_probe"); err != nil && werr == nil {
+		werr = err
+	}
+	if werr != nil {
+		return fmt.Errorf("probe write: %w", werr)
+	}
+	return nil
+}
+
+// quickCheck runs PRAGMA quick_check(1): nil when it reports "ok".
+func quickCheck(conn *sqlite3.Conn) error {
+	stmt, _, err := conn.Prepare("PRAGMA quick_check(1)")
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	if !stmt.Step() {
+		if err := stmt.Err(); err != nil {
+			return fmt.Errorf("quick_check: %w", err)
+		}
+		return errors.New("quick_check returned no row")
+	}
+	if r := stmt.ColumnText(0); r != "ok" {
+		return fmt.Errorf("quick_check: %s", r)
+	}
+	return nil
 }
 
 func (h *Health) unhealthy(format string, a ...any) {

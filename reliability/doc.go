@@ -18,6 +18,13 @@
 //     LITEACTOR_NO_TMPFS=1 to skip it explicitly);
 //   - out of memory: a connection driven into its heap cap is replaced;
 //   - panic storm: thousands of panicking callbacks among normal traffic;
+//   - adversarial: a seeded random mix of normal traffic, cancellations,
+//     panics and the misuse catalogue of issue 13 (half-committed writes,
+//     the engine's savepoint in upper case, leaked statements,
+//     connection-state PRAGMAs, ATTACH, re-entrant calls, nil callbacks, NUL
+//     in SQL, guards removed through the Go API, a callback closing its
+//     conn), then the invariants (10s; LITEACTOR_ADVERSARIAL_DURATION=5m
+//     runs longer, LITEACTOR_ADVERSARIAL_SEED=n replays a seed);
 //   - fuzzing: Exec and Query with arbitrary SQL and arguments, migration
 //     file names and versions, identifier quoting (the admission queue's
 //     fuzz target is in package actors);

@@ -110,6 +110,32 @@ func addFuzzSeeds(f *testing.F) {
 		"   -- comment only",
 		"SELECT",
 		"\x00",
+		// The hostile catalogue (issue 13): each must be refused or
+		// harmless, never change the connection for later callers.
+		"RELEASE LITEACTOR_WRITE",
+		"ROLLBACK TO \"LiteActor_Write\"",
+		"INSERT INTO u VALUES (1, 2, 3)\x00; INSERT INTO u VALUES (4, 5, 6)",
+		"SELECT 1\x00 garbage",
+		"INSERT OR ROLLBACK INTO t (id, name) VALUES (1, 'dup'); INSERT INTO u VALUES (2, 2, 2)",
+		"PRAGMA query_only=1",
+		"PRAGMA query_only=0",
+		"PRAGMA locking_mode=EXCLUSIVE",
+		"PRAGMA ignore_check_constraints=1",
+		"PRAGMA writable_schema=ON",
+		"PRAGMA journal_mode=DELETE",
+		"PRAGMA synchronous=OFF",
+		"PRAGMA foreign_keys=OFF",
+		"PRAGMA wal_autocheckpoint=0",
+		"PRAGMA wal_checkpoint(RESTART)",
+		"PRAGMA wal_checkpoint",
+		"PRAGMA main.cache_size=1",
+		"PRAGMA schema_version=1",
+		"PRAGMA table_info(t)",
+		"PRAGMA user_version",
+		"VACUUM INTO ':memory:'",
+		"DETACH main",
+		"INSERT INTO t (name) VALUES ('r') RETURNING id",
+		"SELECT * FROM t, t AS t2, t AS t3",
 	} {
 		f.Add(sql, int64(7), 2.5, "x", []byte{1, 2}, uint32(0))
 		f.Add(sql, int64(-1), -0.0, "", []byte(nil), uint32(1+6*(2+10*3)))

@@ -113,6 +113,8 @@ func (s *supervisor) Receive(ctx actor.Context) {
 		if s.env.OnStopped != nil {
 			s.env.OnStopped()
 		}
+	default:
+		refuseUnknown(ctx, m, s.env.Log)
 	}
 }
 
@@ -135,6 +137,9 @@ func spawn(ctx actor.Context, props *actor.Props, name string) {
 
 // write submits to the admission queue; a refusal is answered at once.
 func (s *supervisor) write(r *actors.Request) {
+	if refuse(r) {
+		return
+	}
 	if s.env.Observe != nil && !s.env.Observe(r) {
 		return
 	}
@@ -147,6 +152,9 @@ func (s *supervisor) write(r *actors.Request) {
 }
 
 func (s *supervisor) read(r *actors.Request) {
+	if refuse(r) {
+		return
+	}
 	if s.env.Observe != nil && !s.env.Observe(r) {
 		return
 	}

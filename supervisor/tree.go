@@ -94,9 +94,12 @@ type Tree struct {
 	renv     *actors.ReaderEnv
 	wal      *walmonitor.Monitor
 
+	reentry *actors.Reentry // which goroutines run a callback now
+
 	closing   atomic.Bool
 	closeOnce sync.Once
-	closeErr  error
+	closeErr  error         // the shutdown's result, once closeDone is closed
+	closeDone chan struct{} // closed when the shutdown has finished
 	stopOnce  sync.Once
 	stopped   chan struct{} // closed when the supervisor has stopped
 	closingCh chan struct{} // closed when Close begins or the tree stops (see Closing)
@@ -109,7 +112,8 @@ type Tree struct {
 // it leaves nothing behind: connections closed, dispatchers stopped, a
 // private actor system shut down, an in-memory database released.
 func Start(ctx context.Context, cfg Config) (_ *Tree, err error) {
-	t := &Tree{cfg: cfg, log: cfg.Log, counters: &actors.Counters{}, stopped: make(chan struct{}), closingCh: make(chan struct{})}
+	t := &Tree{cfg: cfg, log: cfg.Log, counters: &actors.Counters{}, stopped: make(chan struct{}),
+		closingCh: make(chan struct{}), reentry: &actors.Reentry{}, closeDone: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			t.abort()
@@ -184,7 +188,7 @@ func Start(ctx context.Context, cfg Config) (_ *Tree, err error) {
 func (t *Tree) build(cc *actors.ConnConfig) {
 	cfg := t.cfg
 	base := func() actors.ConnEnv {
-		return actors.ConnEnv{Conn: cc, Counters: t.counters, Log: t.log, Panic: cfg.Panic}
+		return actors.ConnEnv{Conn: cc, Counters: t.counters, Log: t.log, Panic: cfg.Panic, Reentry: t.reentry}
 	}
 	t.wq = actors.NewQueue(cfg.Queue.Capacity, cfg.Queue.Policy, cfg.Queue.Timeout, t.counters, t.kickWriter)
 	t.rq = actors.NewReadQueue(cfg.Readers, cfg.ReadTimeout, max(cfg.ReadBatch, 1), t.counters, t.kickReader)
@@ -290,8 +294,12 @@ func (t *Tree) ActorSystem() *actor.ActorSystem { return t.system }
 // actors.NewRequest) to the admission queue and waits for its outcome, or
 // for ctx: a request whose ctx ends while it is queued is withdrawn and
 // never runs; one already running is interrupted and answered by the writer.
+// A request that cannot run (actors.ValidateRequest) fails with
+// ErrInvalidArg, and a call from inside one of this tree's callbacks that
+// would wait for itself (actors.Reentry) with ErrReentrant, before anything
+// is queued.
 func (t *Tree) Write(ctx context.Context, r *actors.Request) error {
-	if err := ctx.Err(); err != nil {
+	if err := t.admit(ctx, r); err != nil {
 		return err
 	}
 	if err := t.wq.Submit(r); err != nil {
@@ -302,9 +310,9 @@ func (t *Tree) Write(ctx context.Context, r *actors.Request) error {
 
 // Read submits r (KindQuery or KindRead) to the readers and waits for its
 // outcome (ErrReadTimeout from the queue if no reader took it within
-// ReadTimeout), or for ctx as Write does.
+// ReadTimeout), or for ctx as Write does; refused as Write refuses.
 func (t *Tree) Read(ctx context.Context, r *actors.Request) error {
-	if err := ctx.Err(); err != nil {
+	if err := t.admit(ctx, r); err != nil {
 		return err
 	}
 	waiting, err := t.rq.Submit(r)
@@ -312,6 +320,23 @@ func (t *Tree) Read(ctx context.Context, r *actors.Request) error {
 		return err
 	}
 	return t.rq.Await(ctx, r, waiting)
+}
+
+// admit refuses what must not be queued: a request from inside one of this
+// tree's callbacks that would wait for itself, one that cannot run, or one
+// whose ctx already ended.
+func (t *Tree) admit(ctx context.Context, r *actors.Request) error {
+	side := actors.SideWrite
+	if r.Kind == actors.KindQuery || r.Kind == actors.KindRead {
+		side = actors.SideRead
+	}
+	if err := t.reentry.Check(r.Kind.String(), side); err != nil {
+		return err
+	}
+	if err := actors.ValidateRequest(r); err != nil {
+		return err
+	}
+	return ctx.Err()
 }
 
 // CheckMode refuses checkpoint modes the engine does not run, with an error
@@ -419,12 +444,60 @@ func (t *Tree) Stats() messages.Stats {
 
 // Close shuts the tree down gracefully: stop admitting, let the writer and
 // readers finish what was admitted, checkpoint TRUNCATE, stop the actors
-// (closing every connection), release what Start made. If ctx ends first,
-// whatever has not started is answered ErrClosed and Close returns ctx's
-// error. Idempotent; later calls return the first call's result.
+// (closing every connection), release what Start made.
+//
+// The first call starts the shutdown, and its ctx bounds the drain: if ctx
+// ends before every admitted request was answered, whatever has not started
+// is answered ErrClosed and the shutdown's result is ctx's error. The drain
+// has completed when both queues are closed and empty and the writer and
+// every reader are back waiting for work (every admitted request answered).
+// From then on the shutdown finishes (final checkpoint, whose wait ctx
+// bounds; stopping the idle actors) whatever ctx does, and its result is
+// nil: a Close whose drain had completed when its ctx's end was seen
+// returns nil, even with a ctx cancelled before the call.
+//
+// Every call, the first included, waits for the shutdown's result or for
+// its own ctx, whichever comes first: a call whose ctx ends first returns
+// ctx's error while the shutdown goes on. Later calls return the
+// shutdown's result. Close called from inside one of the tree's callbacks
+// fails at once with ErrReentrant (it would wait for itself).
 func (t *Tree) Close(ctx context.Context) error {
-	t.closeOnce.Do(func() { t.closeErr = t.shutdown(ctx) })
-	return t.closeErr
+	if err := t.reentry.Check("Close", actors.SideClose); err != nil {
+		return err
+	}
+	t.closeOnce.Do(func() {
+		// Admission stops before Close returns, whatever its ctx.
+		t.closing.Store(true)
+		t.wq.Close()
+		t.rq.Close()
+		go func() {
+			t.closeErr = t.shutdown(ctx)
+			close(t.closeDone)
+		}()
+	})
+	select {
+	case <-t.closeDone:
+		return t.closeErr
+	case <-ctx.Done():
+	}
+	if t.drained() {
+		// Nothing admitted is left: the rest of the shutdown is bounded.
+		<-t.closeDone
+		return t.closeErr
+	}
+	return ctx.Err()
+}
+
+// drained reports whether both queues are closed, empty and idle.
+func (t *Tree) drained() bool {
+	for _, ch := range []<-chan struct{}{t.wq.Drained(), t.rq.Drained()} {
+		select {
+		case <-ch:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (t *Tree) shutdown(ctx context.Context) error {
@@ -440,12 +513,15 @@ func (t *Tree) shutdown(ctx context.Context) error {
 		stop := t.system.Root.StopFuture(t.pid)
 		waited := make(chan struct{})
 		go func() { stop.Wait(); close(waited) }()
+		bound := ctx.Done()
+		if err == nil {
+			// Drained: no request runs, so stopping the actors is bounded
+			// and is waited for whatever ctx does.
+			bound = nil
+		}
 		select {
 		case <-waited: // the supervisor's Stopped ran onStopped
-		case <-ctx.Done():
-			if err == nil {
-				err = ctx.Err()
-			}
+		case <-bound:
 		}
 	}
 	// Queued requests are answered now; requests an actor is running keep
@@ -468,6 +544,11 @@ func (t *Tree) shutdown(ctx context.Context) error {
 func (t *Tree) drain(ctx context.Context) error {
 	for _, ch := range []<-chan struct{}{t.wq.Drained(), t.rq.Drained()} {
 		select {
+		case <-ch: // drained already: a done ctx changes nothing
+			continue
+		default:
+		}
+		select {
 		case <-ch:
 		case <-t.stopped:
 			// The tree stopped on its own (escalation) while Close began:
@@ -489,7 +570,9 @@ func (t *Tree) drain(ctx context.Context) error {
 		}
 	case <-t.stopped: // the writer is gone: no reply will come
 	case <-ctx.Done():
-		return ctx.Err()
+		// Everything admitted was answered: the drain completed. The
+		// writer still runs the checkpoint before it stops.
+		t.log.Debug().Str("component", "engine").Str("op", "close").Msg("final checkpoint not awaited: ctx ended")
 	}
 	return nil
 }
