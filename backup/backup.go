@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/liteactor/liteactor"
@@ -186,13 +187,15 @@ func pageCount(path string) (int, error) {
 		return 0, err
 	}
 	defer conn.Close()
-	stmt, _, err := conn.Prepare("PRAGMA page_count")
-	if err != nil {
-		return 0, err
+	n, found := 0, false
+	err = sqlstmt.Query(conn, "PRAGMA page_count", nil, func(s *sqlite3.Stmt) error {
+		if !found {
+			n, found = s.ColumnInt(0), true
+		}
+		return nil
+	})
+	if err == nil && !found {
+		err = os.ErrNotExist
 	}
-	defer stmt.Close()
-	if !stmt.Step() {
-		return 0, errors.Join(stmt.Err(), os.ErrNotExist)
-	}
-	return stmt.ColumnInt(0), nil
+	return n, err
 }

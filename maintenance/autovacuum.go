@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/liteactor/liteactor"
@@ -102,14 +103,7 @@ func IncrementalVacuum(ctx context.Context, eng *liteactor.Engine, pages int) (f
 			sql = fmt.Sprintf("PRAGMA incremental_vacuum(%d)", pages)
 		}
 		// incremental_vacuum returns a row per step: run it to completion.
-		stmt, _, err := conn.Prepare(sql)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for stmt.Step() {
-		}
-		if err := stmt.Err(); err != nil {
+		if err := sqlstmt.Query(conn, sql, nil, func(*sqlite3.Stmt) error { return nil }); err != nil {
 			return err
 		}
 		after, err := pragmaInt(conn, "freelist_count")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liteactor/liteactor/internal/sqlstmt"
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/liteactor/liteactor"
@@ -272,19 +273,18 @@ func pages(conn *sqlite3.Conn) (size, count, free int64, err error) {
 	return
 }
 
-func pragmaInt(conn *sqlite3.Conn, pragma string) (int64, error) {
-	stmt, _, err := conn.Prepare("PRAGMA " + pragma)
-	if err != nil {
-		return 0, err
-	}
-	defer stmt.Close()
-	if !stmt.Step() {
-		if err := stmt.Err(); err != nil {
-			return 0, err
+func pragmaInt(conn *sqlite3.Conn, pragma string) (n int64, err error) {
+	found := false
+	err = sqlstmt.Query(conn, "PRAGMA "+pragma, nil, func(s *sqlite3.Stmt) error {
+		if !found {
+			n, found = s.ColumnInt64(0), true
 		}
-		return 0, fmt.Errorf("PRAGMA %s returned no row", pragma)
+		return nil
+	})
+	if err == nil && !found {
+		err = fmt.Errorf("PRAGMA %s returned no row", pragma)
 	}
-	return stmt.ColumnInt64(0), nil
+	return n, err
 }
 
 // walBytes is the engine's -wal file size: the engine's own measurement if
