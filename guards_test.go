@@ -235,7 +235,13 @@ func TestReentrantCallsFail(t *testing.T) {
 		"Exclusive": {true, func(int) error { return e.Exclusive(ctx, func(*sqlite3.Conn) error { return nil }) }},
 		"Query":     {false, func(int) error { _, err := e.Query(ctx, "SELECT 1"); return err }},
 		"Read":      {false, func(int) error { return e.Read(ctx, func(*sqlite3.Conn) error { return nil }) }},
-		"Close":     {},
+		"Checkpoint": {true, func(int) error {
+			_, err := e.Checkpoint(ctx, sqlite3.CHECKPOINT_PASSIVE)
+			return err
+		}},
+		"WriteQuery": {true, func(int) error { _, err := e.WriteQuery(ctx, "SELECT 1"); return err }},
+		"QueryRow":   {false, func(int) error { var n int; return e.QueryRow(ctx, "SELECT 1").Scan(&n) }},
+		"Close":      {},
 	}
 	outer := map[string]struct {
 		write bool

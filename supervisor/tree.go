@@ -299,7 +299,7 @@ func (t *Tree) ActorSystem() *actor.ActorSystem { return t.system }
 // would wait for itself (actors.Reentry) with ErrReentrant, before anything
 // is queued.
 func (t *Tree) Write(ctx context.Context, r *actors.Request) error {
-	if err := t.admit(ctx, r); err != nil {
+	if err := t.admit(ctx, r, actors.SideWrite); err != nil {
 		return err
 	}
 	if err := t.wq.Submit(r); err != nil {
@@ -312,7 +312,7 @@ func (t *Tree) Write(ctx context.Context, r *actors.Request) error {
 // outcome (ErrReadTimeout from the queue if no reader took it within
 // ReadTimeout), or for ctx as Write does; refused as Write refuses.
 func (t *Tree) Read(ctx context.Context, r *actors.Request) error {
-	if err := t.admit(ctx, r); err != nil {
+	if err := t.admit(ctx, r, actors.SideRead); err != nil {
 		return err
 	}
 	waiting, err := t.rq.Submit(r)
@@ -324,12 +324,9 @@ func (t *Tree) Read(ctx context.Context, r *actors.Request) error {
 
 // admit refuses what must not be queued: a request from inside one of this
 // tree's callbacks that would wait for itself, one that cannot run, or one
-// whose ctx already ended.
-func (t *Tree) admit(ctx context.Context, r *actors.Request) error {
-	side := actors.SideWrite
-	if r.Kind == actors.KindQuery || r.Kind == actors.KindRead {
-		side = actors.SideRead
-	}
+// whose ctx already ended. side is the queue the request goes to (not its
+// kind: WriteQuery sends a query to the writer).
+func (t *Tree) admit(ctx context.Context, r *actors.Request, side int) error {
 	if err := t.reentry.Check(r.Kind.String(), side); err != nil {
 		return err
 	}
@@ -357,6 +354,11 @@ func CheckMode(mode sqlite3.CheckpointMode) error {
 // tree answers ErrClosed.
 func (t *Tree) Checkpoint(ctx context.Context, mode sqlite3.CheckpointMode) (messages.CheckpointResult, error) {
 	if err := CheckMode(mode); err != nil {
+		return messages.CheckpointResult{Mode: mode, Err: err}, err
+	}
+	// The writer runs the checkpoint between batches: from inside a writer
+	// callback it would wait for itself.
+	if err := t.reentry.Check("checkpoint", actors.SideWrite); err != nil {
 		return messages.CheckpointResult{Mode: mode, Err: err}, err
 	}
 	if t.closing.Load() {
