@@ -182,3 +182,34 @@ func BenchmarkRawTx64(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkExec64Mixed is BenchmarkExec64 (NORMAL) with every tenth call a
+// Write callback: while one runs, the other callers' re-entrance check
+// (actors.Reentry) parses their goroutine's id.
+func BenchmarkExec64Mixed(b *testing.B) {
+	cfg := liteactor.DefaultConfig()
+	cfg.Synchronous = liteactor.SyncNormal
+	e, _ := open(b, cfg)
+	mustExec(b, e, "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT)")
+	ctx := context.Background()
+	write := func(c *sqlite3.Conn) error { return c.Exec("INSERT INTO t(a, b) VALUES (8, 'y')") }
+	b.ReportAllocs()
+	b.SetParallelism((64 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			var err error
+			if i%10 == 9 {
+				err = e.Write(ctx, write)
+			} else {
+				_, err = e.Exec(ctx, "INSERT INTO t(a, b) VALUES (?, ?)", 7, "x")
+			}
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(e.Stats().MeanBatchSize, "writes/batch")
+}
