@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -114,9 +115,12 @@ type writer struct {
 	single bool // a one-statement Exec is being prepared: savepoints are denied
 	sp     bool // the authorizer denied a savepoint statement in single mode
 	root   *actor.RootContext
-	ws     walSyncer
-	wal    bool // the database is in WAL mode (re-read after each Exclusive)
-	files  fileWatcher
+	// answered is how many callers the last batch answered: they are
+	// likely to submit again at once (see fill).
+	answered int
+	ws       walSyncer
+	wal      bool // the database is in WAL mode (re-read after each Exclusive)
+	files    fileWatcher
 
 	lost      bool   // SQLite rolled back the transaction under caller SQL (see lostTxn)
 	refused   bool   // the commit hook refused a commit of caller SQL after that
@@ -189,14 +193,41 @@ func (w *writer) start(ctx actor.Context) {
 // step runs one batch, then kicks itself so control messages (checkpoints)
 // interleave with batches under sustained load.
 func (w *writer) step(ctx actor.Context) {
+	w.fill()
 	batch := w.env.Queue.Take(w.env.MaxBatch, w.buf)
 	if len(batch) == 0 {
 		return
 	}
 	w.runBatch(batch)
+	w.answered = len(batch)
 	w.buf = batch[:0]
 	clear(batch[:cap(batch)])
 	w.afterStep(ctx)
+}
+
+// fill lets the callers the last batch answered submit again before the
+// next batch is taken, so that they share its transaction instead of
+// waiting for the one after it: while the queue holds fewer requests than
+// that batch answered plus what was waiting (and fewer than MaxBatch), the
+// writer yields its core, and stops as soon as a yield brought no new
+// request. There is no timer: it waits only while requests keep arriving,
+// so at most one yield when nobody resubmits.
+func (w *writer) fill() {
+	q, n := w.env.Queue, w.answered
+	w.answered = 0
+	if n == 0 {
+		return
+	}
+	queued, _ := q.Len()
+	target := min(n+queued, w.env.MaxBatch)
+	for i := 0; queued < target && i < target; i++ {
+		runtime.Gosched()
+		now, _ := q.Len()
+		if now <= queued {
+			return
+		}
+		queued = now
+	}
 }
 
 // runBatch runs the batch and answers every request in it. If the connection
