@@ -125,6 +125,12 @@ func kindSentinel(k pb.ErrorKind) error {
 		return ErrOverloaded
 	case pb.ErrorKind_INTERNAL:
 		return ErrInternal
+	case pb.ErrorKind_FILE_REPLACED:
+		return liteactor.ErrFileReplaced
+	case pb.ErrorKind_NO_MEMORY:
+		return liteactor.ErrNoMemory
+	case pb.ErrorKind_NOT_READ_ONLY:
+		return liteactor.ErrNotReadOnly
 	}
 	return nil
 }
@@ -163,7 +169,8 @@ func kindOf(err error) pb.ErrorKind {
 		pb.ErrorKind_INVALID_ARG, pb.ErrorKind_QUEUE_FULL, pb.ErrorKind_DROPPED, pb.ErrorKind_CLOSED,
 		pb.ErrorKind_READ_TIMEOUT, pb.ErrorKind_PANIC, pb.ErrorKind_READ_TOO_OLD, pb.ErrorKind_DEADLINE,
 		pb.ErrorKind_CANCELED, pb.ErrorKind_UNAVAILABLE, pb.ErrorKind_KEY_EXPIRED, pb.ErrorKind_TOO_LARGE,
-		pb.ErrorKind_CURSOR_EXPIRED, pb.ErrorKind_OVERLOADED,
+		pb.ErrorKind_CURSOR_EXPIRED, pb.ErrorKind_OVERLOADED, pb.ErrorKind_FILE_REPLACED, pb.ErrorKind_NO_MEMORY,
+		pb.ErrorKind_NOT_READ_ONLY,
 	} {
 		if errors.Is(err, kindSentinel(k)) {
 			return k

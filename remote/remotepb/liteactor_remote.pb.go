@@ -49,6 +49,9 @@ const (
 	ErrorKind_OVERLOADED     ErrorKind = 14 // remote.ErrOverloaded: the gateway's in-flight or cursor memory limit; nothing ran
 	ErrorKind_READ_TOO_OLD   ErrorKind = 15 // liteactor.ErrReadTooOld
 	ErrorKind_INTERNAL       ErrorKind = 16 // anything else; message says what
+	ErrorKind_FILE_REPLACED  ErrorKind = 17 // liteactor.ErrFileReplaced: the database file was replaced under the engine; nothing committed
+	ErrorKind_NO_MEMORY      ErrorKind = 18 // liteactor.ErrNoMemory: SQLite ran out of memory; rolled back
+	ErrorKind_NOT_READ_ONLY  ErrorKind = 19 // liteactor.ErrNotReadOnly: a statement that writes where only reads run
 )
 
 // Enum value maps for ErrorKind.
@@ -71,6 +74,9 @@ var (
 		14: "OVERLOADED",
 		15: "READ_TOO_OLD",
 		16: "INTERNAL",
+		17: "FILE_REPLACED",
+		18: "NO_MEMORY",
+		19: "NOT_READ_ONLY",
 	}
 	ErrorKind_value = map[string]int32{
 		"OK":             0,
@@ -90,6 +96,9 @@ var (
 		"OVERLOADED":     14,
 		"READ_TOO_OLD":   15,
 		"INTERNAL":       16,
+		"FILE_REPLACED":  17,
+		"NO_MEMORY":      18,
+		"NOT_READ_ONLY":  19,
 	}
 )
 
@@ -2045,7 +2054,7 @@ const file_liteactor_remote_proto_rawDesc = "" +
 	"\x05error\x18\x02 \x01(\v2\x1a.liteactor.remote.v1.ErrorR\x05error\x12*\n" +
 	"\x11max_message_bytes\x18\x03 \x01(\x03R\x0fmaxMessageBytes\x12!\n" +
 	"\fretention_ms\x18\x04 \x01(\x03R\vretentionMs\x12)\n" +
-	"\x11max_clock_skew_ms\x18\x05 \x01(\x03R\x0emaxClockSkewMs*\x87\x02\n" +
+	"\x11max_clock_skew_ms\x18\x05 \x01(\x03R\x0emaxClockSkewMs*\xbc\x02\n" +
 	"\tErrorKind\x12\x06\n" +
 	"\x02OK\x10\x00\x12\n" +
 	"\n" +
@@ -2068,7 +2077,10 @@ const file_liteactor_remote_proto_rawDesc = "" +
 	"\n" +
 	"OVERLOADED\x10\x0e\x12\x10\n" +
 	"\fREAD_TOO_OLD\x10\x0f\x12\f\n" +
-	"\bINTERNAL\x10\x10*5\n" +
+	"\bINTERNAL\x10\x10\x12\x11\n" +
+	"\rFILE_REPLACED\x10\x11\x12\r\n" +
+	"\tNO_MEMORY\x10\x12\x12\x11\n" +
+	"\rNOT_READ_ONLY\x10\x13*5\n" +
 	"\x0eCheckpointMode\x12\v\n" +
 	"\aPASSIVE\x10\x00\x12\b\n" +
 	"\x04FULL\x10\x01\x12\f\n" +
