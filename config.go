@@ -30,8 +30,12 @@ import (
 type Synchronous uint8
 
 const (
-	// SyncNormal (the zero value; opt in, MinimalConfig uses it): commits
-	// are not fsynced; the writer fsyncs the WAL once it holds commits
+	// SyncFull (the zero value; DefaultConfig, ProductionConfig): the WAL
+	// is fsynced before any write of the batch is acknowledged, so an
+	// acknowledged write survives an OS crash or power cut. Group commit
+	// makes one fsync serve a whole batch.
+	SyncFull Synchronous = iota
+	// SyncNormal (opt in; MinimalConfig uses it): commits are not fsynced; the writer fsyncs the WAL once it holds commits
 	// WAL.SyncInterval old (200 ms by default), and checkpoints sync it too.
 	// An OS crash or power cut may roll back the commits acknowledged in
 	// the last SyncInterval (plus the batch running then and the fsync):
@@ -39,12 +43,7 @@ const (
 	// every commit since the last checkpoint may be rolled back. It never
 	// corrupts the database and never half-applies a Write. Cheaper than
 	// SyncFull by one fsync per committed batch.
-	SyncNormal Synchronous = iota
-	// SyncFull (DefaultConfig, ProductionConfig): the WAL is fsynced before
-	// any write of the batch is acknowledged, so an acknowledged write
-	// survives an OS crash or power cut. Group commit makes one fsync serve
-	// a whole batch.
-	SyncFull
+	SyncNormal
 	// SyncOff: no fsync at all. A process crash loses nothing, but an OS
 	// crash or power cut may lose any write and may corrupt the database.
 	// For scratch data only.
