@@ -110,6 +110,7 @@ func (e *Engine) ActorSystem() *actor.ActorSystem { return e.tree.ActorSystem() 
 // running (it was interrupted and rolled back).
 func (e *Engine) Exec(ctx context.Context, sql string, args ...any) (Result, error) {
 	r := actors.NewRequest(ctx, actors.KindExec)
+	defer r.Release()
 	r.SQL, r.Args = sql, args
 	if err := e.write(ctx, r); err != nil {
 		return Result{}, err
@@ -157,6 +158,7 @@ func (e *Engine) Exec(ctx context.Context, sql string, args ...any) (Result, err
 // returns. Nothing else makes fn run twice.
 func (e *Engine) Write(ctx context.Context, fn func(conn *sqlite3.Conn) error) error {
 	r := actors.NewRequest(ctx, actors.KindWrite)
+	defer r.Release()
 	r.Fn = fn
 	return e.write(ctx, r)
 }
@@ -175,6 +177,7 @@ func (e *Engine) Write(ctx context.Context, fn func(conn *sqlite3.Conn) error) e
 // into the engine from fn fail as Write's do (ErrReentrant).
 func (e *Engine) Exclusive(ctx context.Context, fn func(conn *sqlite3.Conn) error) error {
 	r := actors.NewRequest(ctx, actors.KindExclusive)
+	defer r.Release()
 	r.Fn = fn
 	return e.write(ctx, r)
 }
@@ -193,6 +196,7 @@ func (e *Engine) write(ctx context.Context, r *actors.Request) error {
 // ErrReadTimeout, ErrClosed, or ctx's error.
 func (e *Engine) Query(ctx context.Context, sql string, args ...any) (*Rows, error) {
 	r := actors.NewRequest(ctx, actors.KindQuery)
+	defer r.Release()
 	r.SQL, r.Args = sql, args
 	if err := e.read(ctx, r); err != nil {
 		return nil, err
@@ -213,6 +217,7 @@ func (e *Engine) Query(ctx context.Context, sql string, args ...any) (*Rows, err
 // a *PanicError wrapping ErrPanic.
 func (e *Engine) Read(ctx context.Context, fn func(conn *sqlite3.Conn) error) error {
 	r := actors.NewRequest(ctx, actors.KindRead)
+	defer r.Release()
 	r.Fn = fn
 	return e.read(ctx, r)
 }

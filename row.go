@@ -32,6 +32,7 @@ func (r *Row) Scan(dest ...any) error {
 		return denied(scanFirst(r.tx.c, r.sql, r.args, dest))
 	}
 	req := r.e.readStmts(r.ctx, r.sql, r.args)
+	defer req.Release()
 	req.Stmts = func(c sqlstmt.Conn) error { return scanFirst(c, r.sql, r.args, dest) }
 	return r.e.read(r.ctx, req)
 }

@@ -35,6 +35,7 @@ func (e *Engine) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 // for a statement that writes.
 func (e *Engine) QueryFunc(ctx context.Context, fn func(*Cursor) error, sql string, args ...any) error {
 	r := e.readStmts(ctx, sql, args)
+	defer r.Release()
 	r.Stmts = func(c sqlstmt.Conn) error { return walk(c, e, sql, args, fn) }
 	return e.read(ctx, r)
 }
@@ -49,6 +50,7 @@ func (e *Engine) QueryLimit(ctx context.Context, max int, sql string, args ...an
 	}
 	var rows Rows
 	r := e.readStmts(ctx, sql, args)
+	defer r.Release()
 	r.Stmts = func(c sqlstmt.Conn) (err error) {
 		rows.Columns, rows.Values, err = c.AllMax(sql, args, max)
 		return err
@@ -66,6 +68,7 @@ func (e *Engine) QueryLimit(ctx context.Context, max int, sql string, args ...an
 // state); several statements are ErrInvalidArg. Errors are Exec's.
 func (e *Engine) WriteQuery(ctx context.Context, sql string, args ...any) (*Rows, error) {
 	r := actors.NewRequest(ctx, actors.KindQuery)
+	defer r.Release()
 	r.SQL, r.Args = sql, args
 	if err := e.write(ctx, r); err != nil {
 		return nil, err

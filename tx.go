@@ -98,6 +98,7 @@ func (tx *Tx) usable() error {
 // Errors are Write's.
 func (e *Engine) WriteTx(ctx context.Context, fn func(tx *Tx) error) error {
 	r := actors.NewRequest(ctx, actors.KindWrite)
+	defer r.Release()
 	r.Stmts = txFunc(e, fn)
 	return e.write(ctx, r)
 }
@@ -108,6 +109,7 @@ func (e *Engine) WriteTx(ctx context.Context, fn func(tx *Tx) error) error {
 // Errors are Read's.
 func (e *Engine) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 	r := actors.NewRequest(ctx, actors.KindRead)
+	defer r.Release()
 	r.Stmts = txFunc(e, fn)
 	return e.read(ctx, r)
 }

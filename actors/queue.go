@@ -83,6 +83,7 @@ func (q *Queue) Submit(r *Request) error {
 		r.state = stWaiting
 		q.waiting.pushBack(r)
 		if q.policy == PolicyBlockTimeout {
+			r.timed = true
 			r.timer = time.AfterFunc(q.timeout, func() { q.expire(r) })
 		}
 		q.mu.Unlock()

@@ -13,7 +13,10 @@ import (
 // Engine.write does when its ctx ends) against a writer taking batches,
 // under DropOldest (evictions) and BlockTimeout (timers expiring parked
 // requests). Every admitted request must end with exactly one outcome, and
-// the queue's lists must stay consistent. Run under -race.
+// the queue's lists must stay consistent. Callers hand their requests back
+// for reuse (Release) as the engine does, so a timer or a Cancel that
+// touched a recycled request would show as a race or a wrong outcome. Run
+// under -race.
 func TestQueueConcurrentOutcomes(t *testing.T) {
 	for _, policy := range []Policy{PolicyDropOldest, PolicyBlockTimeout, PolicyBlock} {
 		t.Run([]string{"Block", "BlockTimeout", "Reject", "DropOldest"}[policy], func(t *testing.T) {
@@ -60,6 +63,7 @@ func TestQueueConcurrentOutcomes(t *testing.T) {
 							cancel()
 							if q.Cancel(r, context.Canceled) {
 								outcomes[4].Add(1)
+								r.Release()
 								continue
 							}
 						}
@@ -82,6 +86,7 @@ func TestQueueConcurrentOutcomes(t *testing.T) {
 							t.Errorf("request completed twice")
 						default:
 						}
+						r.Release()
 					}
 				})
 			}

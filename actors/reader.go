@@ -119,7 +119,6 @@ func (rd *reader) step(ctx actor.Context) {
 		rd.runGroup(batch)
 	} else {
 		rd.runRead(batch[0])
-		rd.answer(batch[0])
 	}
 	if !rd.conn.GetAutocommit() {
 		// Nothing may keep a transaction open between requests: it would
@@ -129,13 +128,19 @@ func (rd *reader) step(ctx actor.Context) {
 		}
 	}
 	env.Txns[rd.idx].end()
+	// Nothing of this reader refers to an answered request: its owner may
+	// reuse it (Request.Release).
 	env.setInflight(rd.idx, nil)
+	for _, r := range batch {
+		rd.answer(r)
+	}
 	rd.buf = batch[:0]
 	clear(batch[:cap(batch)])
 	rd.afterStep(ctx)
 }
 
-// runGroup runs several point queries in one read transaction: one snapshot
+// runGroup runs several point queries in one read transaction (step answers
+// them once it is over): one snapshot
 // taken after every one of them was submitted, so each still sees every
 // write that returned before it was called.
 func (rd *reader) runGroup(batch []*Request) {
@@ -147,9 +152,6 @@ func (rd *reader) runGroup(batch []*Request) {
 	}
 	if began && !rd.conn.GetAutocommit() {
 		rd.exec("COMMIT")
-	}
-	for _, r := range batch {
-		rd.answer(r)
 	}
 }
 

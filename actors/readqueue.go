@@ -75,6 +75,7 @@ func (q *ReadQueue) Submit(r *Request) (waiting bool, err error) {
 	}
 	if r.Reply != nil && q.timeout > 0 {
 		// An actor's request cannot wait in a select: a timer answers it.
+		r.timed = true
 		r.timer = time.AfterFunc(q.timeout, func() {
 			if q.Cancel(r, q.timeoutErr) {
 				r.complete(nil)

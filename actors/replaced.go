@@ -42,16 +42,19 @@ type CheckFile struct{}
 
 // openFile is the identity of one file the writer's connection has open:
 // its path and the fstat of its descriptor, taken once (a descriptor's
-// identity never changes), so a check costs one stat of the path.
+// identity never changes), so a check costs one stat of the path. moved
+// (one implementation per platform: statpath_*.go) reports whether the path
+// no longer names the open file (unlinked, renamed away, or another file
+// renamed over it); a stat that fails for another reason than the path
+// being gone is not taken as a move.
 type openFile struct {
 	name string
 	fi   fs.FileInfo
+	path pathStat // the platform's allocation-free stat of name, if any
 }
 
-// moved reports whether the path no longer names the open file (unlinked,
-// renamed away, or another file renamed over it). A stat that fails for
-// another reason than the path being gone is not taken as a move.
-func (o *openFile) moved() bool {
+// movedPortable is moved through package os (two allocations per call).
+func (o *openFile) movedPortable() bool {
 	pi, err := os.Stat(o.name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return true
@@ -78,7 +81,9 @@ func fileIdent(c *sqlite3.Conn, op sqlite3.FcntlOpcode) *openFile {
 			if err != nil {
 				return nil
 			}
-			return &openFile{name: osf.Name(), fi: fi}
+			o := &openFile{name: osf.Name(), fi: fi}
+			o.path.init(o.name, fi)
+			return o
 		}
 		u, ok := f.(vfs.FileUnwrap)
 		if !ok {

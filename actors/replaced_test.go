@@ -37,20 +37,26 @@ func TestFileIdent(t *testing.T) {
 		if f == nil || f.name != path {
 			t.Fatalf("op %d: identity %+v, want one for %s", op, f, path)
 		}
-		if f.moved() {
+		if f.moved() || f.movedPortable() {
 			t.Fatalf("op %d: moved before anything happened", op)
 		}
 		if err := os.Rename(path, path+".old"); err != nil {
 			t.Fatal(err)
 		}
-		if !f.moved() {
+		if !f.moved() || !f.movedPortable() {
 			t.Fatalf("op %d: not moved after a rename away", op)
 		}
 		if err := os.WriteFile(path, nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if !f.moved() {
+		if !f.moved() || !f.movedPortable() {
 			t.Fatalf("op %d: not moved with another file at the path", op)
+		}
+		if err := os.Rename(path+".old", path); err != nil {
+			t.Fatal(err)
+		}
+		if f.moved() || f.movedPortable() {
+			t.Fatalf("op %d: moved once the file is back at its path", op)
 		}
 	}
 }
@@ -60,6 +66,7 @@ func TestFileIdent(t *testing.T) {
 func BenchmarkFileCheck(b *testing.B) {
 	c, _ := openWAL(b)
 	f := fileIdent(c.Conn, sqlite3.FCNTL_FILE_POINTER)
+	b.ReportAllocs()
 	for b.Loop() {
 		if f.moved() {
 			b.Fatal("moved")

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/liteactor/liteactor/internal/sqlstmt"
@@ -99,11 +100,43 @@ type Request struct {
 
 	prev, next *Request
 	timer      *time.Timer // BlockTimeout / ReadTimeout timer of a parked actor request
+	// timed: a timer was armed for r at some point. A timer that fired may
+	// still be about to take the queue's lock for r, so r is never reused.
+	timed bool
 }
 
-// NewRequest returns a request whose completion is signalled on Done.
+// requests recycles the Go API's requests and their Done channels (see
+// Release): a call then costs no allocation for its request.
+var requests = sync.Pool{New: func() any { return &Request{Done: make(chan struct{}, 1)} }}
+
+// NewRequest returns a request whose completion is signalled on Done. The
+// caller that submits it may hand it back with Release once it has read
+// the outcome.
 func NewRequest(ctx context.Context, kind Kind) *Request {
-	return &Request{Kind: kind, Ctx: ctx, Done: make(chan struct{}, 1)}
+	r := requests.Get().(*Request)
+	r.Kind, r.Ctx = kind, ctx
+	return r
+}
+
+// Release hands r back for reuse. Only its owner may call it, once the
+// queue's Await has returned (r is then answered or withdrawn: no queue,
+// actor or timer refers to it any more), and must not touch r after. A
+// request made with NewReplyRequest, or one that had a timer armed, is left
+// to the garbage collector instead: a timer that already fired may still
+// be on its way to the queue's lock.
+func (r *Request) Release() {
+	if r.Reply != nil || r.timed || r.Done == nil {
+		return
+	}
+	select {
+	case <-r.Done:
+		// Signalled but never received: r was answered twice or its
+		// owner did not wait for it. Never reuse such a request.
+		return
+	default:
+	}
+	*r = Request{Done: r.Done}
+	requests.Put(r)
 }
 
 // complete records err and signals the request's owner. The caller must own
