@@ -72,7 +72,7 @@ func Charts(r *Run, dir string) ([]string, error) {
 // without it (issue 18's read-barrier goal), or nil if W7 was not run.
 func barrierChart(r *Run) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("W7: liteactor read latency at %d callers, with and without the WAL brake", goalCallers)
+	p.Title.Text = fmt.Sprintf("W7: liteactor point-read latency at %d callers, with and without the WAL brake", goalCallers)
 	p.Y.Label.Text = "µs (log scale)"
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = logTicks{}
@@ -90,7 +90,7 @@ func barrierChart(r *Run) (*plot.Plot, error) {
 		line.Color, pts.Color, pts.Shape = plotutil.Color(i), plotutil.Color(i), plotutil.Shape(i)
 		line.Width = vg.Points(1.5)
 		p.Add(line, pts)
-		p.Legend.Add(id+" reads", line, pts)
+		p.Legend.Add(id+" point reads", line, pts)
 		drawn++
 	}
 	if drawn == 0 {

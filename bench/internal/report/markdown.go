@@ -65,6 +65,10 @@ func Markdown(r *Run, charts []string) string {
 			if len(x.Engine) > 0 {
 				fmt.Fprintf(&b, "- %s, %d callers, engine counters during the measured span: %s\n", x.TargetLabel, x.Callers, counters(x.Engine))
 			}
+			if rp, ok := x.ByType[workload.TypeReport]; ok && rp.Ops > 0 {
+				fmt.Fprintf(&b, "- %s, %d callers, long aggregate reads: %d, p50/p99/max %s/%s/%s µs\n", x.TargetLabel, x.Callers,
+					rp.Ops, us(rp.Latency.P50), us(rp.Latency.P99), us(rp.Latency.Max))
+			}
 		}
 		b.WriteString("\n")
 	}
