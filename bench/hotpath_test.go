@@ -12,6 +12,7 @@ import (
 
 func BenchmarkExec2Args(b *testing.B)          { hotpath.Exec2Args(b) }
 func BenchmarkQueryPoint(b *testing.B)         { hotpath.QueryPoint(b) }
+func BenchmarkQueryRowScan(b *testing.B)       { hotpath.QueryRowScan(b) }
 func BenchmarkWrite(b *testing.B)              { hotpath.Write(b) }
 func BenchmarkRead(b *testing.B)               { hotpath.Read(b) }
 func BenchmarkExec2ArgsParallel(b *testing.B)  { hotpath.Exec2ArgsParallel(b) }

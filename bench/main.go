@@ -1,7 +1,9 @@
-// Command bench runs liteactor's side-by-side benchmarks (issue 3): each
-// workload W1..W6 against liteactor, raw ncruces/go-sqlite3, and
-// database/sql with the ncruces and modernc drivers, and writes a markdown
-// report, a JSON file and charts into a new folder under -out.
+// Command bench runs liteactor's side-by-side benchmarks (issues 3 and 18):
+// each workload W1..W6 against liteactor, raw ncruces/go-sqlite3, and
+// database/sql with the ncruces and modernc drivers, plus the raw
+// group-commit baseline W1-G64 and the WAL brake's W7 (liteactor only), and
+// writes a markdown report with issue 18's goals, a JSON file and charts
+// into a new folder under -out.
 //
 //	go run ./bench -duration 2s -callers 1,4,16,64,256
 //
@@ -41,7 +43,7 @@ func run() error {
 		rounds     = flag.Int("rounds", 3, "rounds per point, targets interleaved; the report keeps each point's median round")
 		warmup     = flag.Duration("warmup", 300*time.Millisecond, "unmeasured warm-up per point, same callers")
 		callers    = flag.String("callers", "1,4,16,64,256", "caller counts for W1 and W3 (W2 and W4 run at 64, W5 at 16)")
-		workloads  = flag.String("workloads", "W1,W2,W3,W4,W5,W6", "workloads to run (W1 runs NORMAL and FULL; W1-NORMAL or W1-FULL picks one)")
+		workloads  = flag.String("workloads", "W1,W2,W3,W4,W5,W6,W7", "workloads to run (W1 runs NORMAL and FULL and the raw baselines W1-G64-NORMAL/FULL; W1-NORMAL, W1-FULL or W1-G64 picks those; W7 runs W7-BARRIER and W7-WALOFF)")
 		targets    = flag.String("targets", target.IDs(), "targets to run")
 		out        = flag.String("out", filepath.Join("bench", "results"), "folder that receives one sub-folder per run")
 		name       = flag.String("name", "", "name of this run's sub-folder (default: UTC date and time)")
@@ -98,31 +100,31 @@ func run() error {
 		r.Targets = append(r.Targets, report.TargetInfo{ID: k.ID, Label: k.Label, Desc: k.Desc})
 	}
 	cfg := workload.Config{Duration: *duration, Warmup: *warmup, Dir: dir}
-	for _, s := range specs {
-		for _, c := range s.Callers {
-			// Rounds interleave the targets, so that a burst of load from
-			// elsewhere hits all of them rather than one.
-			byKind := make([][]workload.Result, len(kinds))
-			for round := range *rounds {
-				for i, k := range kinds {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					res := workload.Run(ctx, s, k, c, cfg)
-					ev := log.Info()
-					if res.Failed != "" {
-						ev = log.Warn().Str("failed", res.Failed)
-					}
-					ev.Str("workload", s.ID).Str("target", k.ID).Int("callers", c).Int("round", round+1).
-						Float64(strings.ReplaceAll(s.Unit, "/", "_per_"), float64(int64(res.Throughput))).
-						Float64("p50_us", res.Latency.P50).Float64("p99_us", res.Latency.P99).
-						Int64("busy", res.Busy).Interface("errors", res.Errors).Float64("allocs_op", res.AllocsPerOp).Msg("point")
-					byKind[i] = append(byKind[i], res)
+	for _, g := range workload.Plan(specs, kinds) {
+		// Rounds interleave the group's jobs (every target of one workload
+		// and caller count, plus its baselines), so that a burst of load
+		// from elsewhere hits all of them rather than one.
+		byJob := make([][]workload.Result, len(g))
+		for round := range *rounds {
+			for i, j := range g {
+				if ctx.Err() != nil {
+					return ctx.Err()
 				}
+				s, k, c := j.Spec, j.Kind, j.Callers
+				res := workload.Run(ctx, s, k, c, cfg)
+				ev := log.Info()
+				if res.Failed != "" {
+					ev = log.Warn().Str("failed", res.Failed)
+				}
+				ev.Str("workload", s.ID).Str("target", k.ID).Int("callers", c).Int("round", round+1).
+					Float64(strings.ReplaceAll(s.Unit, "/", "_per_"), float64(int64(res.Throughput))).
+					Float64("p50_us", res.Latency.P50).Float64("p99_us", res.Latency.P99).
+					Int64("busy", res.Busy).Interface("errors", res.Errors).Float64("allocs_op", res.AllocsPerOp).Msg("point")
+				byJob[i] = append(byJob[i], res)
 			}
-			for _, rs := range byKind {
-				r.Results = append(r.Results, workload.Median(rs))
-			}
+		}
+		for _, rs := range byJob {
+			r.Results = append(r.Results, workload.Median(rs))
 		}
 	}
 	if *hotpath {

@@ -25,12 +25,14 @@ type Bench struct {
 	F    func(b *testing.B)
 }
 
-// All returns the hot-path benchmarks in report order. Exec2Args and
-// QueryPoint carry issue 3's allocation goals.
+// All returns the hot-path benchmarks in report order. Exec2Args,
+// QueryPoint and QueryRowScan carry issue 18's allocation goals (Exec2Args
+// and QueryPoint issue 3's too).
 func All() []Bench {
 	return []Bench{
 		{"Exec2Args", Exec2Args},
 		{"QueryPoint", QueryPoint},
+		{"QueryRowScan", QueryRowScan},
 		{"Write", Write},
 		{"Read", Read},
 		{"Exec2ArgsParallel", Exec2ArgsParallel},
@@ -87,6 +89,29 @@ func QueryPoint(b *testing.B) {
 		}
 		if len(rows.Values) != 1 || rows.Values[0][0] != target.KOf(id) {
 			b.Fatalf("id %d: got %v", id, rows.Values)
+		}
+	}
+}
+
+// QueryRowScan: one caller, QueryRow of one row by primary key, scanned
+// into an int64 and a string (the same row QueryPoint materialises). The
+// destinations are declared per call, as a request handler would, so the
+// caller's own costs count: boxing the id argument, the destinations
+// escaping to the heap, the copy of the string.
+func QueryRowScan(b *testing.B) {
+	e := open(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		id := int64(1 + (i*7919)%Rows)
+		var k int64
+		var v string
+		if err := e.QueryRow(ctx, target.SQLGet, id).Scan(&k, &v); err != nil {
+			b.Fatal(err)
+		}
+		if k != target.KOf(id) || v != target.Payload {
+			b.Fatalf("id %d: got %d %q", id, k, v)
 		}
 	}
 }

@@ -54,7 +54,52 @@ func Charts(r *Run, dir string) ([]string, error) {
 			files = append(files, name)
 		}
 	}
+	bp, err := barrierChart(r)
+	if err != nil {
+		return files, err
+	}
+	if bp != nil {
+		name := "read-latency-W7.png"
+		if err := bp.Save(8*vg.Inch, 5*vg.Inch, filepath.Join(dir, name)); err != nil {
+			return files, err
+		}
+		files = append(files, name)
+	}
 	return files, nil
+}
+
+// barrierChart draws liteactor's W7 read percentiles with the WAL brake and
+// without it (issue 18's read-barrier goal), or nil if W7 was not run.
+func barrierChart(r *Run) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("W7: liteactor point-read latency at %d callers, with and without the WAL brake", goalCallers)
+	p.Y.Label.Text = "µs (log scale)"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = logTicks{}
+	p.Legend.Top, p.Legend.Left = true, true
+	drawn := 0
+	for i, id := range []string{idBarrier, idWALOff} {
+		l, ok := readLatency(r.find(id, idLite, goalCallers))
+		if !ok {
+			continue
+		}
+		line, pts, err := plotter.NewLinePoints(plotter.XYs{{X: 0, Y: l.P50}, {X: 1, Y: l.P90}, {X: 2, Y: l.P99}, {X: 3, Y: l.Max}})
+		if err != nil {
+			return nil, err
+		}
+		line.Color, pts.Color, pts.Shape = plotutil.Color(i), plotutil.Color(i), plotutil.Shape(i)
+		line.Width = vg.Points(1.5)
+		p.Add(line, pts)
+		p.Legend.Add(id+" point reads", line, pts)
+		drawn++
+	}
+	if drawn == 0 {
+		return nil, nil
+	}
+	p.Add(plotter.NewGrid())
+	legendRoom(p, drawn)
+	p.NominalX("p50", "p90", "p99", "max")
+	return p, nil
 }
 
 // style gives each target the same color and glyph in every chart.

@@ -23,25 +23,18 @@ func Markdown(r *Run, charts []string) string {
 		"the tables show the median round, with the range of all rounds' throughput\n", m.Rounds, m.Warmup, m.Duration)
 	fmt.Fprintf(&b, "- Load average (1, 5, 15 min) at start: %s; at end: %s (the machine is shared: other processes' load shows up as noise)\n\n", m.LoadStart, m.LoadEnd)
 
-	b.WriteString("## Goals of issue 3 (ratios from this run)\n\n")
-	b.WriteString("| goal | measured | value | want | status |\n|---|---|---:|---|---|\n")
-	for _, g := range r.Goals {
-		v := "-"
-		if g.Status != StatusNA {
-			v = fmt.Sprintf("%.2f", g.Value)
-			if strings.Contains(g.Want, "%") {
-				v = fmt.Sprintf("%.1f%%", 100*g.Value)
-			}
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", g.Goal, g.Measured, v, g.Want, g.Status)
-	}
-	b.WriteString("\n")
+	goalTable(&b, r.Goals, SourceIssue18, "## Goals of issue 18 (each measured value against its baseline from this run)\n\n"+
+		"From issue 18, \"Acknowledged writes closer to the machine's limit, durable ones far ahead of database/sql\". "+
+		"Baselines: W6 raw (one transaction of all rows), W1-G64 raw (one goroutine committing 64 rows per transaction), "+
+		"(c)/(d) database/sql, W7-WALOFF (the same engine without the WAL brake). Every point is the median round of this run.\n\n")
+	goalTable(&b, r.Goals, SourceIssue3, "## Goals of issue 3 (kept for comparison with earlier runs)\n\n")
 
 	for _, s := range r.Specs {
 		fmt.Fprintf(&b, "## %s: %s\n\n", s.ID, s.Title)
 		extra := ""
-		if s.ID == "W4" {
-			extra = " writes | read p99 µs | write p99 µs |"
+		mixed := s.ID == "W4" || strings.HasPrefix(s.ID, "W7")
+		if mixed {
+			extra = " writes | read p50 µs | read p99 µs | write p99 µs |"
 		}
 		unit := s.Unit
 		if s.BulkRows > 0 {
@@ -50,7 +43,7 @@ func Markdown(r *Run, charts []string) string {
 		fmt.Fprintf(&b, "| target | callers | throughput (%s) | rounds' range | rows/s | p50 µs | p90 µs | p99 µs | max µs | SQLITE_BUSY | other errors | allocs/op |%s\n", unit, extra)
 		b.WriteString("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|")
 		if extra != "" {
-			b.WriteString("---:|---:|---:|")
+			b.WriteString("---:|---:|---:|---:|")
 		}
 		b.WriteString("\n")
 		for _, x := range r.resultsOf(s.ID) {
@@ -62,7 +55,8 @@ func Markdown(r *Run, charts []string) string {
 			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d | %s | %.1f |", x.TargetLabel, x.Callers,
 				human(x.Throughput), spread(x.Rounds), human(x.RowsPerSec), us(l.P50), us(l.P90), us(l.P99), us(l.Max), x.Busy, otherErrors(x), x.AllocsPerOp)
 			if extra != "" {
-				fmt.Fprintf(&b, " %.1f%% | %s | %s |", 100*x.WriteShare, us(x.ByType[workload.TypeRead].Latency.P99), us(x.ByType[workload.TypeWrite].Latency.P99))
+				rd := x.ByType[workload.TypeRead].Latency
+				fmt.Fprintf(&b, " %.1f%% | %s | %s | %s |", 100*x.WriteShare, us(rd.P50), us(rd.P99), us(x.ByType[workload.TypeWrite].Latency.P99))
 			}
 			b.WriteString("\n")
 		}
@@ -70,6 +64,10 @@ func Markdown(r *Run, charts []string) string {
 		for _, x := range r.resultsOf(s.ID) {
 			if len(x.Engine) > 0 {
 				fmt.Fprintf(&b, "- %s, %d callers, engine counters during the measured span: %s\n", x.TargetLabel, x.Callers, counters(x.Engine))
+			}
+			if rp, ok := x.ByType[workload.TypeReport]; ok && rp.Ops > 0 {
+				fmt.Fprintf(&b, "- %s, %d callers, long aggregate reads: %d, p50/p99/max %s/%s/%s µs\n", x.TargetLabel, x.Callers,
+					rp.Ops, us(rp.Latency.P50), us(rp.Latency.P99), us(rp.Latency.Max))
 			}
 		}
 		b.WriteString("\n")
@@ -98,6 +96,26 @@ func Markdown(r *Run, charts []string) string {
 		}
 	}
 	return b.String()
+}
+
+// goalTable writes the goals of one source under heading.
+func goalTable(b *strings.Builder, goals []Outcome, source, heading string) {
+	b.WriteString(heading)
+	b.WriteString("| goal | measured | value | want | status |\n|---|---|---:|---|---|\n")
+	for _, g := range goals {
+		if g.Source != source {
+			continue
+		}
+		v := "-"
+		if g.Status != StatusNA {
+			v = fmt.Sprintf("%.2f", g.Value)
+			if strings.Contains(g.Want, "%") {
+				v = fmt.Sprintf("%.1f%%", 100*g.Value)
+			}
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", g.Goal, g.Measured, v, g.Want, g.Status)
+	}
+	b.WriteString("\n")
 }
 
 func (r *Run) resultsOf(id string) []workload.Result {

@@ -30,11 +30,18 @@ type lite struct {
 }
 
 // OpenEngine opens a liteactor engine the way the benchmark's target (a)
-// does: DefaultConfig with the given synchronous mode and reader count.
+// does: DefaultConfig with the given synchronous mode, reader count and (when
+// set) WAL.TruncateBytes and WAL.Interval.
 func OpenEngine(ctx context.Context, opt Options) (*liteactor.Engine, error) {
 	cfg := liteactor.DefaultConfig()
 	if opt.Readers > 0 {
 		cfg.Readers = opt.Readers
+	}
+	if opt.TruncateBytes != 0 {
+		cfg.WAL.TruncateBytes = opt.TruncateBytes
+	}
+	if opt.WALInterval != 0 {
+		cfg.WAL.Interval = opt.WALInterval
 	}
 	switch opt.Sync {
 	case "NORMAL":
@@ -91,6 +98,14 @@ func (l *lite) Scan(ctx context.Context, from int64, n int) (int, error) {
 		return 0, err
 	}
 	return len(rows.Values), nil
+}
+
+// Report runs SQLReport with QueryRow on a reader: one read transaction for
+// the whole aggregate.
+func (l *lite) Report(ctx context.Context, n int64) (int64, error) {
+	var count, size int64
+	err := l.e.QueryRow(ctx, SQLReport, n).Scan(&count, &size)
+	return count, err
 }
 
 // bulkSubmitters is how many goroutines submit bulk chunks at once, so the
@@ -160,6 +175,11 @@ func (l *lite) Counters() map[string]float64 {
 		"reads":            float64(s.Reads),
 		"read_groups":      float64(s.ReadGroups),
 		"reads_expired":    float64(s.ReadsExpired),
+		// The WAL monitor's emergency brake (W7).
+		"wal_read_barriers":    float64(s.WAL.ReadBarriers),
+		"wal_barrier_expired":  float64(s.WAL.BarrierExpired),
+		"wal_truncates":        float64(s.WAL.Checkpoints["TRUNCATE"]),
+		"wal_busy_checkpoints": float64(s.WAL.BusyCheckpoint),
 	}
 }
 

@@ -22,6 +22,7 @@ const (
 	SQLDebit  = `UPDATE accounts SET balance = balance - ? WHERE id = ?`
 	SQLCredit = `UPDATE accounts SET balance = balance + ? WHERE id = ?`
 	SQLLedger = `INSERT INTO ledger(src, dst, amount) VALUES(?, ?, ?)`
+	SQLReport = `SELECT count(*), sum(length(v)) FROM kv WHERE id <= ?`
 )
 
 // Payload is the v value of every row written by the benchmark (64 bytes).

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Options configure one opened target.
@@ -23,6 +24,14 @@ type Options struct {
 	// (raw reader goroutines, liteactor readers, the reader pool's size).
 	// Targets without a separate read path ignore it.
 	Readers int
+	// TruncateBytes, when set, is liteactor's WAL.TruncateBytes (the WAL
+	// monitor's emergency brake; liteactor.WALOff turns it off). Only the
+	// liteactor target has it; the others ignore it. 0: DefaultConfig's.
+	TruncateBytes int64
+	// WALInterval, when set, is liteactor's WAL.Interval: how often the WAL
+	// monitor measures the WAL, and the least backoff before a failed
+	// TRUNCATE is retried (behind a read barrier). Only liteactor has it.
+	WALInterval time.Duration
 }
 
 // Target is one way of running the benchmark's operations. All methods are
@@ -45,6 +54,23 @@ type Target interface {
 	BulkLoad(ctx context.Context, rows, chunk int, progress func(done int)) error
 	// Close releases every connection.
 	Close() error
+}
+
+// GroupInserter is implemented by targets that can commit several rows in
+// one transaction without callers (the raw target): the baseline of what
+// group commit could at best reach.
+type GroupInserter interface {
+	// InsertGroup inserts n rows (k0+i, v) in one transaction and returns
+	// once it is committed.
+	InsertGroup(ctx context.Context, n int, k0 int64, v string) error
+}
+
+// Reporter is implemented by targets that can run W7's long read (the
+// liteactor target): one aggregate query over the rows of kv with id <= n,
+// a read transaction that lasts while it runs.
+type Reporter interface {
+	// Report runs SQLReport and returns how many rows it counted.
+	Report(ctx context.Context, n int64) (count int64, err error)
 }
 
 // Counter is implemented by targets that keep cumulative counters of their

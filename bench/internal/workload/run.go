@@ -63,11 +63,15 @@ type Result struct {
 	// Rounds holds the throughput of every round of this point, when the
 	// point was run several times (see Median).
 	Rounds []float64 `json:"rounds,omitempty"`
+	// RoundsBusy holds the SQLITE_BUSY count of every round, in the same
+	// order as Rounds.
+	RoundsBusy []int64 `json:"rounds_busy,omitempty"`
 }
 
 // Median returns the round whose throughput is the median of rs (the lower
 // middle one for an even count; failed rounds sort lowest), with the
-// throughput of every round in Rounds. rs must not be empty.
+// throughput and SQLITE_BUSY count of every round in Rounds and
+// RoundsBusy. rs must not be empty.
 func Median(rs []Result) Result {
 	sorted := slices.Clone(rs)
 	slices.SortStableFunc(sorted, func(a, b Result) int {
@@ -75,9 +79,10 @@ func Median(rs []Result) Result {
 	})
 	m := sorted[(len(sorted)-1)/2]
 	if len(rs) > 1 {
-		m.Rounds = nil
+		m.Rounds, m.RoundsBusy = nil, nil
 		for _, r := range rs {
 			m.Rounds = append(m.Rounds, r.Throughput)
+			m.RoundsBusy = append(m.RoundsBusy, r.Busy)
 		}
 	}
 	return m
@@ -95,7 +100,8 @@ func Run(ctx context.Context, spec Spec, kind target.Kind, callers int, cfg Conf
 		res.Failed = err.Error()
 		return res
 	}
-	t, err := kind.Open(ctx, target.Options{Path: path, Sync: spec.Sync, Readers: spec.Readers})
+	t, err := kind.Open(ctx, target.Options{Path: path, Sync: spec.Sync, Readers: spec.Readers, TruncateBytes: spec.TruncateBytes,
+		WALInterval: spec.WALInterval})
 	if err != nil {
 		res.Failed = "open: " + err.Error()
 		return res
@@ -110,12 +116,12 @@ func Run(ctx context.Context, spec Spec, kind target.Kind, callers int, cfg Conf
 		m = bulk(ctx, t, spec.BulkRows, kind)
 	} else {
 		if cfg.Warmup > 0 {
-			loop(ctx, t, spec.op, callers, cfg.Warmup, kind)
+			loop(ctx, t, spec.opOf, callers, cfg.Warmup, kind)
 		}
 		if counts {
 			before = counter.Counters()
 		}
-		m = loop(ctx, t, spec.op, callers, cfg.Duration, kind)
+		m = loop(ctx, t, spec.opOf, callers, cfg.Duration, kind)
 	}
 	if counts {
 		res.Engine = map[string]float64{}
@@ -200,47 +206,47 @@ func (m *loopStats) fill(res *Result, spec Spec) {
 	res.Busy = m.errs[target.KindBusy]
 }
 
-// loop runs op from callers goroutines until d has passed; each caller
-// finishes the operation it is in. Elapsed time runs until the last caller
-// is done. Allocation counts cover exactly that span.
-func loop(ctx context.Context, t target.Target, op Op, callers int, d time.Duration, kind target.Kind) loopStats {
+// loop runs opOf(i) from caller goroutines i = 0..callers-1 until d has
+// passed; each caller finishes the operation it is in. Elapsed time runs
+// until the last caller is done. Allocation counts cover exactly that span.
+func loop(ctx context.Context, t target.Target, opOf func(int) Op, callers int, d time.Duration, kind target.Kind) loopStats {
 	per := make([]loopStats, callers)
 	for i := range per {
 		per[i] = newLoopStats()
-		per[i].hist[TypeRead], per[i].hist[TypeWrite] = newHist(), newHist()
+		for _, typ := range []string{TypeRead, TypeWrite, TypeReport} {
+			per[i].hist[typ] = newHist()
+		}
 	}
 	var stop atomic.Bool
 	var start, wg sync.WaitGroup
 	start.Add(1)
 	for i := range callers {
 		wg.Add(1)
-		go func(s *loopStats, seed uint64) {
+		go func(s *loopStats, op Op, seed uint64) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-			rh, wh := s.hist[TypeRead], s.hist[TypeWrite]
-			var reads, writes int64
+			var n [3]int64 // read, write, report
 			start.Wait()
 			for !stop.Load() && ctx.Err() == nil {
 				t0 := time.Now()
 				typ, err := op(ctx, t, rng)
 				lat := time.Since(t0).Nanoseconds()
-				h := rh
-				if typ == TypeWrite {
-					h = wh
-				}
-				_ = h.RecordValue(lat)
+				_ = s.hist[typ].RecordValue(lat)
 				if err != nil {
 					s.errs[classify(kind, err)]++
 					continue
 				}
-				if typ == TypeWrite {
-					writes++
-				} else {
-					reads++
+				switch typ {
+				case TypeWrite:
+					n[1]++
+				case TypeReport:
+					n[2]++
+				default:
+					n[0]++
 				}
 			}
-			s.ops[TypeRead], s.ops[TypeWrite] = reads, writes
-		}(&per[i], uint64(i)+1)
+			s.ops[TypeRead], s.ops[TypeWrite], s.ops[TypeReport] = n[0], n[1], n[2]
+		}(&per[i], opOf(i), uint64(i)+1)
 	}
 	runtime.GC()
 	var m0, m1 runtime.MemStats
