@@ -69,6 +69,39 @@ type connActor struct {
 	why     string // what it denied, for explain
 	gid     uint64 // the id of the goroutine callbacks run on (see Reentry)
 	rearm   func() // reinstalls the guards (authorizer, hooks) after a callback
+	probe   uint8  // probeOff, or authorized's question and its answer
+}
+
+// States of connActor.probe.
+const (
+	probeOff   uint8 = iota
+	probeAsked       // authorized runs its probe statement
+	probeSeen        // the actor's authorizer saw it
+)
+
+// authorized reports whether the actor's authorizer still sees the
+// connection's statements: a callback may have replaced or removed it
+// through the Go API. It is not simply set again after every callback:
+// SQLite expires every prepared statement when an authorizer is set, so
+// each cached statement (the engine's BEGIN and COMMIT included) would be
+// prepared again after every Write and Read. One SELECT 1 through
+// sqlite3_exec asks instead; the actor's authorizer marks it (probed).
+func (b *connActor) authorized() bool {
+	b.probe = probeAsked
+	err := b.conn.Exec("SELECT 1")
+	seen := b.probe == probeSeen
+	b.probe = probeOff
+	return err == nil && seen
+}
+
+// probed answers authorized's question from inside the actor's authorizer:
+// true while the probe runs (the authorizer then allows it).
+func (b *connActor) probed() bool {
+	if b.probe == probeOff {
+		return false
+	}
+	b.probe = probeSeen
+	return true
 }
 
 // Receive is the message loop of every connection actor.

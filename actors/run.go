@@ -16,11 +16,21 @@ func (c *Conn) stmts() sqlstmt.Conn {
 func runQuery(c *Conn, sql string, args []any, readOnly bool) (*Rows, error) {
 	st := c.stmts()
 	st.ReadOnly = readOnly
-	cols, vals, err := st.All(sql, args)
+	// One allocation holds the result and room for its first row: a point
+	// query's only one.
+	res := new(struct {
+		Rows
+		first [1][]any
+	})
+	cols, vals, err := st.AppendAll(res.first[:0], sql, args, 0)
 	if err != nil {
 		return nil, err
 	}
-	return &Rows{Columns: cols, Values: vals}, nil
+	if len(vals) == 0 {
+		vals = nil // no rows: nil, as before
+	}
+	res.Columns, res.Values = cols, vals
+	return &res.Rows, nil
 }
 
 // runExec runs a caller's one statement with args.

@@ -21,19 +21,23 @@ import (
 // installHooks installs the writer's commit and rollback hooks on its
 // connection.
 func (w *writer) installHooks() {
-	user := w.env.Conn.CommitHook
-	w.conn.CommitHook(func() bool {
-		if w.guard {
-			w.refused = true
-			return false
+	if w.onCommit == nil { // made once: each closure allocates
+		user := w.env.Conn.CommitHook
+		w.onCommit = func() bool {
+			if w.guard {
+				w.refused = true
+				return false
+			}
+			return user == nil || user()
 		}
-		return user == nil || user()
-	})
-	w.conn.RollbackHook(func() {
-		if w.guard {
-			w.lost = true
+		w.onRollback = func() {
+			if w.guard {
+				w.lost = true
+			}
 		}
-	})
+	}
+	w.conn.CommitHook(w.onCommit)
+	w.conn.RollbackHook(w.onRollback)
 }
 
 // lostTxn ends a request under which SQLite rolled back the transaction:

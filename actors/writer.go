@@ -122,10 +122,12 @@ type writer struct {
 	wal      bool // the database is in WAL mode (re-read after each Exclusive)
 	files    fileWatcher
 
-	lost      bool   // SQLite rolled back the transaction under caller SQL (see lostTxn)
-	refused   bool   // the commit hook refused a commit of caller SQL after that
-	exclusive bool   // an Exclusive callback runs: the authorizer notes state changes
-	dirty     string // what an Exclusive callback changed in the connection's state
+	lost       bool        // SQLite rolled back the transaction under caller SQL (see lostTxn)
+	refused    bool        // the commit hook refused a commit of caller SQL after that
+	exclusive  bool        // an Exclusive callback runs: the authorizer notes state changes
+	onCommit   func() bool // the commit and rollback hooks (installHooks)
+	onRollback func()
+	dirty      string // what an Exclusive callback changed in the connection's state
 }
 
 const savepointName = "liteactor_write"
@@ -163,10 +165,13 @@ func (w *writer) start(ctx actor.Context) {
 		// Once the file was replaced, no connection is opened again: the
 		// path now names another database, which the old -wal file would
 		// corrupt. Every batch is answered ErrFileReplaced.
-		w.conn = startConn(&env.Initial, OpenWriter, env.Conn, w.authorize, w.name)
+		auth := w.authorize // one method value: each one allocates
+		w.conn = startConn(&env.Initial, OpenWriter, env.Conn, auth, w.name)
 		w.installHooks()
 		w.rearm = func() {
-			w.conn.SetAuthorizer(w.authorize)
+			if !w.authorized() {
+				w.conn.SetAuthorizer(auth)
+			}
 			w.installHooks()
 		}
 		w.wal = !env.Conn.Memory
@@ -445,6 +450,9 @@ func (w *writer) endSavepoint(err error) error {
 // touch the engine's savepoint, while user SQL runs inside it; and savepoint
 // statements in a one-statement Exec (see userExec).
 func (w *writer) authorize(action sqlite3.AuthorizerActionCode, name3rd, name4th, _, _ string) sqlite3.AuthorizerReturnCode {
+	if w.probed() {
+		return sqlite3.AUTH_OK
+	}
 	if !w.guard {
 		if w.exclusive && w.dirty == "" {
 			if what, changes := stateChange(action, name3rd, name4th); changes {

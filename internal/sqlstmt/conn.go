@@ -131,12 +131,19 @@ func (c Conn) All(sql string, args []any) (cols []string, rows [][]any, err erro
 // AllMax is All with a limit: more than max rows (max > 0) is
 // ErrTooManyRows, and no rows; the scan stops at row max+1.
 func (c Conn) AllMax(sql string, args []any, max int) (cols []string, rows [][]any, err error) {
+	return c.AppendAll(nil, sql, args, max)
+}
+
+// AppendAll is AllMax appending the rows to dst (whose spare capacity a
+// caller may have allocated with something else); with no rows it returns
+// dst unchanged, as AllMax returns nil.
+func (c Conn) AppendAll(dst [][]any, sql string, args []any, max int) (cols []string, rows [][]any, err error) {
 	s, owned, err := c.prepare(sql)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err = Bind(s, args); err == nil {
-		cols, rows, err = AllMax(s, max)
+		cols, rows, err = appendAll(dst, s, max)
 	}
 	err = c.release(s, owned, len(args) > 0, err)
 	return cols, rows, err

@@ -44,10 +44,15 @@ func All(s *sqlite3.Stmt) (cols []string, rows [][]any, err error) {
 // AllMax is All with a limit: more than max rows (max > 0) is
 // ErrTooManyRows, and no rows; it reads no further than row max+1.
 func AllMax(s *sqlite3.Stmt, max int) (cols []string, rows [][]any, err error) {
+	return appendAll(nil, s, max)
+}
+
+// appendAll is AllMax appending to rows (max counts the rows it appends).
+func appendAll(rows [][]any, s *sqlite3.Stmt, max int) (cols []string, _ [][]any, err error) {
 	cols = Columns(s)
-	n := len(cols)
+	n, start := len(cols), len(rows)
 	for s.Step() {
-		if max > 0 && len(rows) == max {
+		if max > 0 && len(rows)-start == max {
 			s.Reset()
 			return nil, nil, fmt.Errorf("%w: more than %d", ErrTooManyRows, max)
 		}

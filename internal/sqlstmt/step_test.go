@@ -167,3 +167,21 @@ func TestUncachedHelpersFinalizeTheirStatements(t *testing.T) {
 		t.Errorf("statement left unfinalized: %s", s.SQL())
 	}
 }
+
+// TestAppendAllCountsOnlyWhatItAppends: rows already in dst are kept and
+// do not count against max; no rows leaves dst as it was.
+func TestAppendAllCountsOnlyWhatItAppends(t *testing.T) {
+	c := Conn{Conn: open(t)}
+	prior := [][]any{{int64(0)}}
+	cols, rows, err := c.AppendAll(prior, "SELECT value FROM generate_series(1, 2)", nil, 2)
+	if err != nil || len(cols) != 1 || len(rows) != 3 || rows[0][0] != int64(0) || rows[2][0] != int64(2) {
+		t.Fatalf("AppendAll within max: %v %v %v", cols, rows, err)
+	}
+	if _, _, err := c.AppendAll(prior, "SELECT value FROM generate_series(1, 3)", nil, 2); !errors.Is(err, ErrTooManyRows) {
+		t.Fatalf("AppendAll past max: %v, want ErrTooManyRows", err)
+	}
+	_, rows, err = c.AppendAll(prior[:0], "SELECT 1 WHERE 0", nil, 0)
+	if err != nil || rows == nil || len(rows) != 0 {
+		t.Fatalf("AppendAll of no rows: %v %v, want dst back", rows, err)
+	}
+}
