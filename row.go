@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/liteactor/liteactor/actors"
 	"github.com/liteactor/liteactor/internal/sqlstmt"
 	"github.com/ncruces/go-sqlite3"
 )
@@ -33,8 +34,14 @@ func (r *Row) Scan(dest ...any) error {
 	}
 	req := r.e.readStmts(r.ctx, r.sql, r.args)
 	defer req.Release()
-	req.Stmts = func(c sqlstmt.Conn) error { return scanFirst(c, r.sql, r.args, dest) }
+	req.Stmts, req.Dest = scanRequest, dest
 	return r.e.read(r.ctx, req)
+}
+
+// scanRequest scans the first row of r's statement into r.Dest (a function,
+// not a closure: Scan then allocates neither it nor its Row).
+func scanRequest(c sqlstmt.Conn, r *actors.Request) error {
+	return scanFirst(c, r.SQL, r.Args, r.Dest)
 }
 
 // errFirst stops a scan after its first row.

@@ -36,7 +36,7 @@ func (e *Engine) QueryRow(ctx context.Context, sql string, args ...any) *Row {
 func (e *Engine) QueryFunc(ctx context.Context, fn func(*Cursor) error, sql string, args ...any) error {
 	r := e.readStmts(ctx, sql, args)
 	defer r.Release()
-	r.Stmts = func(c sqlstmt.Conn) error { return walk(c, e, sql, args, fn) }
+	r.Stmts = func(c sqlstmt.Conn, _ *actors.Request) error { return walk(c, e, sql, args, fn) }
 	return e.read(ctx, r)
 }
 
@@ -51,7 +51,7 @@ func (e *Engine) QueryLimit(ctx context.Context, max int, sql string, args ...an
 	var rows Rows
 	r := e.readStmts(ctx, sql, args)
 	defer r.Release()
-	r.Stmts = func(c sqlstmt.Conn) (err error) {
+	r.Stmts = func(c sqlstmt.Conn, _ *actors.Request) (err error) {
 		rows.Columns, rows.Values, err = c.AllMax(sql, args, max)
 		return err
 	}

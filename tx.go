@@ -116,8 +116,8 @@ func (e *Engine) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // txFunc adapts fn to the connection's statement runner; the Tx dies with
 // the callback.
-func txFunc(e *Engine, fn func(*Tx) error) func(sqlstmt.Conn) error {
-	return func(c sqlstmt.Conn) error {
+func txFunc(e *Engine, fn func(*Tx) error) func(sqlstmt.Conn, *actors.Request) error {
+	return func(c sqlstmt.Conn, _ *actors.Request) error {
 		tx := &Tx{c: c, e: e}
 		defer func() { tx.done = true }()
 		return fn(tx)

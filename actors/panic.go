@@ -42,7 +42,7 @@ func callFn(r *Request, c *Conn, f PanicFunc, readOnly bool) (err error, panicke
 	if r.Stmts != nil {
 		st := c.stmts()
 		st.ReadOnly = readOnly
-		return r.Stmts(st), false
+		return r.Stmts(st, r), false
 	}
 	return r.Fn(c.Conn), false
 }

@@ -77,7 +77,11 @@ type Request struct {
 	// calls that scan on the actor: QueryRow, QueryFunc, QueryLimit). On a
 	// reader its Conn refuses statements that write with ErrNotReadOnly
 	// before they run.
-	Stmts func(sqlstmt.Conn) error
+	Stmts func(sqlstmt.Conn, *Request) error
+	// Dest, for a Stmts function that scans one row (QueryRow's Scan):
+	// the destinations, carried by the request so that the function needs
+	// no closure.
+	Dest []any
 
 	// Outcome, valid once the request is done.
 	Result Result // KindExec
