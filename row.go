@@ -34,7 +34,7 @@ func (r *Row) Scan(dest ...any) error {
 	}
 	req := r.e.readStmts(r.ctx, r.sql, r.args)
 	defer req.Release()
-	req.Stmts, req.Dest = scanRequest, dest
+	req.Stmts, req.Dest, req.Sealed = scanRequest, dest, true
 	return r.e.read(r.ctx, req)
 }
 

@@ -55,6 +55,7 @@ func (e *Engine) QueryLimit(ctx context.Context, max int, sql string, args ...an
 		rows.Columns, rows.Values, err = c.AllMax(sql, args, max)
 		return err
 	}
+	r.Sealed = true // only the engine's code sees the connection
 	if err := e.read(ctx, r); err != nil {
 		return nil, err
 	}

@@ -180,7 +180,7 @@ func (b *connActor) callback(r *Request) error {
 	b.guard = false
 	b.conn.SetInterrupt(context.Background())
 	b.conn.resetLeaked()
-	if b.rearm != nil {
+	if b.rearm != nil && !r.Sealed {
 		// A callback may have replaced the authorizer or the hooks through
 		// the Go API: the next request gets the engine's back.
 		b.rearm()

@@ -82,6 +82,10 @@ type Request struct {
 	// the destinations, carried by the request so that the function needs
 	// no closure.
 	Dest []any
+	// Sealed: Stmts runs only the engine's own code (QueryRow's Scan,
+	// QueryLimit), so no caller's code saw the connection and its guards
+	// need no check afterwards (see connActor.authorized).
+	Sealed bool
 
 	// Outcome, valid once the request is done.
 	Result Result // KindExec
