@@ -69,3 +69,43 @@ func TestGuardsBackAfterCallbackReplacesThem(t *testing.T) {
 		})
 	}
 }
+
+// TestCallbacksKeepTheStatementCache: a Write or Read callback that leaves
+// the guards alone does not make the engine set them again, which would
+// expire every prepared statement (SQLite does that when an authorizer is
+// set): the writer's cached INSERT is never prepared again.
+func TestCallbacksKeepTheStatementCache(t *testing.T) {
+	e, _ := open(t, liteactor.MinimalConfig())
+	ctx := context.Background()
+	mustExec(t, e, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")
+	const insert = "INSERT INTO t(v) VALUES (?)"
+	reprepared := func() (n int) {
+		err := e.WriteTx(ctx, func(tx *liteactor.Tx) error {
+			if _, err := tx.Exec(insert, "x"); err != nil {
+				return err
+			}
+			for s := range tx.Conn().Stmts() {
+				if s.SQL() == insert {
+					n += s.Status(sqlite3.STMTSTATUS_REPREPARE, false)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := reprepared()
+	for range 3 {
+		if err := e.Write(ctx, func(c *sqlite3.Conn) error { return c.Exec("INSERT INTO t(v) VALUES ('w')") }); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Read(ctx, func(c *sqlite3.Conn) error { return c.Exec("SELECT count(*) FROM t") }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after := reprepared(); after != before {
+		t.Fatalf("the writer's cached INSERT was prepared again %d times across callbacks", after-before)
+	}
+}
