@@ -133,19 +133,29 @@ func NewRequest(ctx context.Context, kind Kind) *Request {
 // to the garbage collector instead: a timer that already fired may still
 // be on its way to the queue's lock.
 func (r *Request) Release() {
+	if r.reusable() {
+		r.reset()
+		requests.Put(r)
+	}
+}
+
+// reusable reports whether r may be recycled: made by NewRequest, never
+// timed, and not signalled without being received (answered twice, or its
+// owner did not wait for it: such a request is never reused).
+func (r *Request) reusable() bool {
 	if r.Reply != nil || r.timed || r.Done == nil {
-		return
+		return false
 	}
 	select {
 	case <-r.Done:
-		// Signalled but never received: r was answered twice or its
-		// owner did not wait for it. Never reuse such a request.
-		return
+		return false
 	default:
+		return true
 	}
-	*r = Request{Done: r.Done}
-	requests.Put(r)
 }
+
+// reset clears everything but the Done channel.
+func (r *Request) reset() { *r = Request{Done: r.Done} }
 
 // complete records err and signals the request's owner. The caller must own
 // the request (hold the queue lock with the request in it, or have taken it).

@@ -5,38 +5,34 @@ import (
 	"testing"
 )
 
-// TestReleaseKeepsNoOutcome: a request handed back starts its next life
-// clean (no outcome, no stale signal, no links), and the requests Release
-// must leave to the garbage collector are left: one with a timer armed,
-// one completed by a reply function, one whose signal was never received.
+// TestReleaseKeepsNoOutcome: a recycled request starts its next life clean
+// (no outcome, no state, no links, its Done channel empty and kept), and
+// the requests that must be left to the garbage collector are: one that
+// had a timer armed, one completed by a reply function, one whose signal
+// was never received.
 func TestReleaseKeepsNoOutcome(t *testing.T) {
-	ctx := context.Background()
-	r := NewRequest(ctx, KindExec)
-	r.SQL, r.Args, r.Err, r.Batch = "INSERT", []any{1}, ErrDropped, 3
+	r := NewRequest(context.Background(), KindExec)
+	done := r.Done
+	r.SQL, r.Args, r.Err, r.Batch, r.state, r.Sealed = "INSERT", []any{1}, ErrDropped, 3, stTaken, true
 	r.complete(nil)
 	<-r.Done
-	r.Release()
-	// The test owns r again only because nothing else runs in this
-	// package's tests in parallel with it; the engine never does this.
-	if r.SQL != "" || r.Args != nil || r.Err != nil || r.Batch != 0 || r.Ctx != nil || r.state != stNew {
-		t.Fatalf("released request keeps %+v", r)
+	if !r.reusable() {
+		t.Fatal("an answered and received request is not reusable")
 	}
-	select {
-	case <-r.Done:
-		t.Fatal("released request holds a signal")
-	default:
+	r.reset()
+	if r.SQL != "" || r.Args != nil || r.Err != nil || r.Batch != 0 || r.state != stNew || r.Sealed || r.Ctx != nil || r.Done != done {
+		t.Fatalf("reset request keeps %+v", r)
 	}
 
-	kept := []*Request{
-		{Done: make(chan struct{}, 1), timed: true, SQL: "timer"},
-		{Reply: func(*Request) {}, SQL: "reply"},
-		{Done: make(chan struct{}, 1), SQL: "signalled"},
+	kept := map[string]*Request{
+		"timer":     {Done: make(chan struct{}, 1), timed: true},
+		"reply":     {Reply: func(*Request) {}},
+		"signalled": {Done: make(chan struct{}, 1)},
 	}
-	kept[2].Done <- struct{}{}
-	for _, k := range kept {
-		k.Release()
-		if k.SQL == "" {
-			t.Fatalf("request %+v was recycled", k)
+	kept["signalled"].Done <- struct{}{}
+	for name, k := range kept {
+		if k.reusable() {
+			t.Errorf("%s: reusable, want it left to the garbage collector", name)
 		}
 	}
 }
