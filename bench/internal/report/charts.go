@@ -93,13 +93,19 @@ func barrierChart(r *Run) (*plot.Plot, error) {
 		p.Legend.Add(id+" point reads", line, pts)
 		drawn++
 	}
+	return percentiles(p, drawn), nil
+}
+
+// percentiles finishes a latency chart of drawn lines over p50, p90, p99
+// and max: nil when nothing was drawn.
+func percentiles(p *plot.Plot, drawn int) *plot.Plot {
 	if drawn == 0 {
-		return nil, nil
+		return nil
 	}
 	p.Add(plotter.NewGrid())
 	legendRoom(p, drawn)
 	p.NominalX("p50", "p90", "p99", "max")
-	return p, nil
+	return p
 }
 
 // style gives each target the same color and glyph in every chart.
@@ -230,11 +236,5 @@ func latencyChart(r *Run, s workload.Spec, res []workload.Result) (*plot.Plot, e
 			drawn++
 		}
 	}
-	if drawn == 0 {
-		return nil, nil
-	}
-	p.Add(plotter.NewGrid())
-	legendRoom(p, drawn)
-	p.NominalX("p50", "p90", "p99", "max")
-	return p, nil
+	return percentiles(p, drawn), nil
 }

@@ -147,31 +147,39 @@ func (r *raw) Insert(_ context.Context, k int64, v string) error {
 	return r.ins.Exec()
 }
 
-func (r *raw) Transfer(_ context.Context, src, dst, amount int64) (err error) {
+func (r *raw) Transfer(_ context.Context, src, dst, amount int64) error {
+	return r.txn(func() error {
+		_ = r.debit.BindInt64(1, amount)
+		_ = r.debit.BindInt64(2, src)
+		if err := r.debit.Exec(); err != nil {
+			return err
+		}
+		_ = r.credit.BindInt64(1, amount)
+		_ = r.credit.BindInt64(2, dst)
+		if err := r.credit.Exec(); err != nil {
+			return err
+		}
+		_ = r.ledger.BindInt64(1, src)
+		_ = r.ledger.BindInt64(2, dst)
+		_ = r.ledger.BindInt64(3, amount)
+		return r.ledger.Exec()
+	})
+}
+
+// txn runs fn on the writer connection inside BEGIN IMMEDIATE ... COMMIT,
+// rolled back if fn or COMMIT fails.
+func (r *raw) txn(fn func() error) (err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.w.Exec(`BEGIN IMMEDIATE`); err != nil {
 		return err
 	}
 	defer func() {
-		if err != nil {
+		if err != nil && !r.w.GetAutocommit() {
 			_ = r.w.Exec(`ROLLBACK`)
 		}
 	}()
-	_ = r.debit.BindInt64(1, amount)
-	_ = r.debit.BindInt64(2, src)
-	if err := r.debit.Exec(); err != nil {
-		return err
-	}
-	_ = r.credit.BindInt64(1, amount)
-	_ = r.credit.BindInt64(2, dst)
-	if err := r.credit.Exec(); err != nil {
-		return err
-	}
-	_ = r.ledger.BindInt64(1, src)
-	_ = r.ledger.BindInt64(2, dst)
-	_ = r.ledger.BindInt64(3, amount)
-	if err := r.ledger.Exec(); err != nil {
+	if err := fn(); err != nil {
 		return err
 	}
 	return r.w.Exec(`COMMIT`)
@@ -198,54 +206,38 @@ func (r *raw) Scan(_ context.Context, from int64, n int) (int, error) {
 // InsertGroup commits n rows in one BEGIN IMMEDIATE .. COMMIT with the
 // prepared insert: what a writer that had n callers' rows at hand could do
 // at best, without answering anyone.
-func (r *raw) InsertGroup(_ context.Context, n int, k0 int64, v string) (err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.w.Exec(`BEGIN IMMEDIATE`); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = r.w.Exec(`ROLLBACK`)
+func (r *raw) InsertGroup(_ context.Context, n int, k0 int64, v string) error {
+	return r.txn(func() error {
+		for i := range n {
+			_ = r.ins.BindInt64(1, k0+int64(i))
+			_ = r.ins.BindText(2, v)
+			if err := r.ins.Exec(); err != nil {
+				return err
+			}
 		}
-	}()
-	for i := range n {
-		_ = r.ins.BindInt64(1, k0+int64(i))
-		_ = r.ins.BindText(2, v)
-		if err := r.ins.Exec(); err != nil {
-			return err
-		}
-	}
-	return r.w.Exec(`COMMIT`)
+		return nil
+	})
 }
 
 // BulkLoad inserts all rows in one transaction with one prepared statement.
-func (r *raw) BulkLoad(_ context.Context, rows, chunk int, progress func(int)) (err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.w.Exec(`BEGIN IMMEDIATE`); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = r.w.Exec(`ROLLBACK`)
+func (r *raw) BulkLoad(_ context.Context, rows, chunk int, progress func(int)) error {
+	err := r.txn(func() error {
+		for i := 1; i <= rows; i++ {
+			_ = r.bulk.BindInt64(1, int64(i))
+			_ = r.bulk.BindText(2, Payload)
+			if err := r.bulk.Exec(); err != nil {
+				return err
+			}
+			if i%chunk == 0 && i < rows {
+				progress(i)
+			}
 		}
-	}()
-	for i := 1; i <= rows; i++ {
-		_ = r.bulk.BindInt64(1, int64(i))
-		_ = r.bulk.BindText(2, Payload)
-		if err := r.bulk.Exec(); err != nil {
-			return err
-		}
-		if i%chunk == 0 && i < rows {
-			progress(i)
-		}
+		return nil
+	})
+	if err == nil {
+		progress(rows)
 	}
-	if err := r.w.Exec(`COMMIT`); err != nil {
-		return err
-	}
-	progress(rows)
-	return nil
+	return err
 }
 
 func (r *raw) Close() error {
