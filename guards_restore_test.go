@@ -11,15 +11,15 @@ import (
 
 // TestGuardsBackAfterCallbackReplacesThem: a callback that removes the
 // engine's authorizer, or replaces it with one that allows everything, or
-// replaces the commit and rollback hooks, changes nothing for the next
+// replaces the commit, rollback and WAL hooks, changes nothing for the next
 // caller: transaction control and state changes are refused again on the
-// writer and on the reader, and a Write's statement after SQLite rolled its
-// transaction back is still refused. (The engine asks its authorizer with a
-// probe rather than setting it after every callback, which would expire
-// every cached statement: this is the test that the probe sees through a
-// replacement.)
+// writer and on the reader, a Write's statement after SQLite rolled its
+// transaction back is still refused, and the WAL monitor's hook still sees
+// every commit. (The engine asks its authorizer with a probe rather than
+// setting it after every callback, which would expire every cached
+// statement: this is the test that the probe sees through a replacement.)
 func TestGuardsBackAfterCallbackReplacesThem(t *testing.T) {
-	cfg := liteactor.MinimalConfig()
+	cfg := liteactor.DefaultConfig() // the WAL monitor on: its hook is one of the guards
 	cfg.Readers = 1
 	e, _ := open(t, cfg)
 	ctx := context.Background()
@@ -33,6 +33,7 @@ func TestGuardsBackAfterCallbackReplacesThem(t *testing.T) {
 		"hooks": func(c *sqlite3.Conn) error {
 			c.CommitHook(func() bool { return true })
 			c.RollbackHook(nil)
+			c.WALHook(nil)
 			return nil
 		},
 	}
@@ -66,6 +67,14 @@ func TestGuardsBackAfterCallbackReplacesThem(t *testing.T) {
 			if n := count(t, e, "SELECT count(*) FROM t"); n != 0 {
 				t.Fatalf("%d rows committed by a Write whose transaction SQLite rolled back", n)
 			}
+			// The WAL monitor's hook is the engine's again: a commit
+			// reports the WAL's size (Stats().WAL.Frames) as it happens.
+			before := e.Stats().WAL.Frames
+			mustExec(t, e, "INSERT INTO t VALUES (3)")
+			if after := e.Stats().WAL.Frames; after <= before {
+				t.Fatalf("WAL frames %d -> %d across a commit: the monitor's WAL hook is gone", before, after)
+			}
+			mustExec(t, e, "DELETE FROM t")
 		})
 	}
 }

@@ -18,8 +18,9 @@ import (
 // request fails with lostTxn's error; its batch-mates run again in a fresh
 // transaction (runGroup).
 
-// installHooks installs the writer's commit and rollback hooks on its
-// connection.
+// installHooks installs the writer's commit and rollback hooks, and the
+// WAL monitor's WAL hook, on its connection: when it starts and after every
+// callback (which may have replaced them through the Go API).
 func (w *writer) installHooks() {
 	if w.onCommit == nil { // made once: each closure allocates
 		user := w.env.Conn.CommitHook
@@ -38,6 +39,9 @@ func (w *writer) installHooks() {
 	}
 	w.conn.CommitHook(w.onCommit)
 	w.conn.RollbackHook(w.onRollback)
+	if w.env.WALHook != nil {
+		w.conn.WALHook(w.env.WALHook)
+	}
 }
 
 // lostTxn ends a request under which SQLite rolled back the transaction:

@@ -40,8 +40,11 @@ type WriterEnv struct {
 	// OnCheckpoint, if set, sees every checkpoint result (WAL monitor stats).
 	OnCheckpoint func(messages.CheckpointResult)
 	// OnConn, if set, is called with every fresh writer connection (the WAL
-	// monitor installs its WAL hook there).
+	// monitor learns the -wal file's name there).
 	OnConn func(*sqlite3.Conn)
+	// WALHook, if set, is installed on every writer connection and again
+	// after every callback, which may have replaced it (the WAL monitor's).
+	WALHook func(*sqlite3.Conn, string, int) error
 	// Sync bounds what synchronous=NORMAL may lose (see WALSync).
 	Sync WALSync
 	// Replaced latches ErrFileReplaced (see FileWatch).

@@ -208,7 +208,7 @@ func (t *Tree) build(cc *actors.ConnConfig) {
 	})
 	t.renv.ConnEnv, t.renv.Queue, t.renv.MaxReadAge = base(), t.rq, t.wal.MaxReadAge()
 	t.wenv = &actors.WriterEnv{ConnEnv: base(), Queue: t.wq, MaxBatch: cfg.MaxBatch,
-		OnCheckpoint: t.wal.OnCheckpoint, OnConn: t.wal.OnConn,
+		OnCheckpoint: t.wal.OnCheckpoint, OnConn: t.wal.OnConn, WALHook: t.wal.WALHook(),
 		Dispatcher: actors.NewPinnedDispatcher(300), Ready: make(chan struct{})}
 	if !cc.Memory {
 		t.wenv.Sync.Interval = cfg.SyncInterval

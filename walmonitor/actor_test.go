@@ -90,7 +90,8 @@ func TestDisabledMonitorHasNoActor(t *testing.T) {
 }
 
 // TestAutoCheckpointOwnership writes 1500 pages in small transactions on a
-// raw connection prepared by OnConn. Monitor on: its WAL hook sees every
+// raw connection prepared as the writer prepares its own (OnConn, then
+// WALHook installed). Monitor on: its WAL hook sees every
 // commit and SQLite's auto-checkpoint is off, so all 1500 frames stay in the
 // log until the monitor checkpoints. Monitor disabled: no hook, and SQLite's
 // auto-checkpoint restarts the log after 1000 pages.
@@ -112,6 +113,11 @@ func TestAutoCheckpointOwnership(t *testing.T) {
 			}
 			m := New(Config{Disabled: disabled, CheckpointPages: 1 << 20}, Deps{Checkpoint: noCheckpoint})
 			m.OnConn(c)
+			if h := m.WALHook(); h != nil {
+				c.WALHook(h)
+			} else if !disabled {
+				t.Fatal("no WAL hook with the monitor on")
+			}
 			if got := *m.walPath.Load(); got != path+"-wal" {
 				t.Fatalf("WAL path %q, want %q", got, path+"-wal")
 			}

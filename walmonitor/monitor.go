@@ -74,6 +74,7 @@ type Monitor struct {
 	cfg  Config
 	deps Deps
 	log  zerolog.Logger
+	hook func(*sqlite3.Conn, string, int) error // walHook, made once; nil when disabled
 
 	walPath atomic.Pointer[string] // the -wal file; nil: no WAL (memory database)
 
@@ -105,8 +106,19 @@ type Monitor struct {
 // OnCheckpoint for every checkpoint result, and MaxReadAge as the readers'
 // read-age limit.
 func New(cfg Config, deps Deps) *Monitor {
-	return &Monitor{cfg: cfg.withDefaults(), deps: deps, log: deps.Log.With().Str("component", "walmonitor").Logger()}
+	m := &Monitor{cfg: cfg.withDefaults(), deps: deps, log: deps.Log.With().Str("component", "walmonitor").Logger()}
+	if !m.cfg.Disabled {
+		m.hook = m.walHook
+	}
+	return m
 }
+
+// WALHook is the hook the writer installs on its connection, and again
+// after every callback (which may have replaced it through the Go API):
+// it reports each commit's WAL size to the monitor. Installing it turns
+// SQLite's auto-checkpoint off: the monitor owns checkpointing. nil when
+// the monitor is disabled (SQLite's auto-checkpoint then runs).
+func (m *Monitor) WALHook() func(*sqlite3.Conn, string, int) error { return m.hook }
 
 // MaxReadAge is the limit the readers must enforce on their read
 // transactions (ReadTxnMaxAge); 0, no limit, when the monitor is disabled.
@@ -129,10 +141,9 @@ func (m *Monitor) Props() *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor { return &monitorActor{m: m} })
 }
 
-// OnConn learns the -wal file's name from SQLite and, unless the monitor is
-// disabled, installs the WAL hook on a fresh writer connection (which turns
-// SQLite's auto-checkpoint off: the monitor owns checkpointing). The writer
-// calls it on its own goroutine.
+// OnConn learns the -wal file's name and the page size from a fresh writer
+// connection (the writer installs WALHook itself). The writer calls it on
+// its own goroutine.
 func (m *Monitor) OnConn(c *sqlite3.Conn) {
 	if !m.deps.Memory {
 		if f := c.Filename("main"); f != nil {
@@ -145,7 +156,6 @@ func (m *Monitor) OnConn(c *sqlite3.Conn) {
 		if m.cfg.TruncateBytes > 0 {
 			m.truncFrames.Store(m.cfg.TruncateBytes / (pageSize(c) + walFrameHeader))
 		}
-		c.WALHook(m.walHook)
 	}
 }
 
