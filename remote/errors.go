@@ -93,44 +93,43 @@ func (e *Error) As(target any) bool {
 	return false
 }
 
+// kinds pairs every error kind the wire carries with its sentinel, in the
+// order kindOf tries them on an error (the first one it wraps wins). One
+// table serves both directions, so a kind cannot be added to one and
+// forgotten in the other.
+var kinds = []struct {
+	kind pb.ErrorKind
+	err  error
+}{
+	{pb.ErrorKind_INVALID_ARG, liteactor.ErrInvalidArg},
+	{pb.ErrorKind_QUEUE_FULL, liteactor.ErrQueueFull},
+	{pb.ErrorKind_DROPPED, liteactor.ErrDropped},
+	{pb.ErrorKind_CLOSED, liteactor.ErrClosed},
+	{pb.ErrorKind_READ_TIMEOUT, liteactor.ErrReadTimeout},
+	{pb.ErrorKind_PANIC, liteactor.ErrPanic},
+	{pb.ErrorKind_READ_TOO_OLD, liteactor.ErrReadTooOld},
+	{pb.ErrorKind_DEADLINE, context.DeadlineExceeded},
+	{pb.ErrorKind_CANCELED, context.Canceled},
+	{pb.ErrorKind_UNAVAILABLE, ErrUnavailable},
+	{pb.ErrorKind_KEY_EXPIRED, ErrKeyExpired},
+	{pb.ErrorKind_TOO_LARGE, ErrTooLarge},
+	{pb.ErrorKind_CURSOR_EXPIRED, ErrCursorExpired},
+	{pb.ErrorKind_OVERLOADED, ErrOverloaded},
+	{pb.ErrorKind_FILE_REPLACED, liteactor.ErrFileReplaced},
+	{pb.ErrorKind_NO_MEMORY, liteactor.ErrNoMemory},
+	{pb.ErrorKind_NOT_READ_ONLY, liteactor.ErrNotReadOnly},
+}
+
+// kindSentinel is the sentinel an error of kind k matches; nil for OK and
+// SQLITE (which match SQLite's codes instead).
 func kindSentinel(k pb.ErrorKind) error {
-	switch k {
-	case pb.ErrorKind_INVALID_ARG:
-		return liteactor.ErrInvalidArg
-	case pb.ErrorKind_QUEUE_FULL:
-		return liteactor.ErrQueueFull
-	case pb.ErrorKind_DROPPED:
-		return liteactor.ErrDropped
-	case pb.ErrorKind_CLOSED:
-		return liteactor.ErrClosed
-	case pb.ErrorKind_READ_TIMEOUT:
-		return liteactor.ErrReadTimeout
-	case pb.ErrorKind_PANIC:
-		return liteactor.ErrPanic
-	case pb.ErrorKind_READ_TOO_OLD:
-		return liteactor.ErrReadTooOld
-	case pb.ErrorKind_DEADLINE:
-		return context.DeadlineExceeded
-	case pb.ErrorKind_CANCELED:
-		return context.Canceled
-	case pb.ErrorKind_UNAVAILABLE:
-		return ErrUnavailable
-	case pb.ErrorKind_KEY_EXPIRED:
-		return ErrKeyExpired
-	case pb.ErrorKind_TOO_LARGE:
-		return ErrTooLarge
-	case pb.ErrorKind_CURSOR_EXPIRED:
-		return ErrCursorExpired
-	case pb.ErrorKind_OVERLOADED:
-		return ErrOverloaded
-	case pb.ErrorKind_INTERNAL:
+	if k == pb.ErrorKind_INTERNAL { // kindOf's fallback, never matched on the way out
 		return ErrInternal
-	case pb.ErrorKind_FILE_REPLACED:
-		return liteactor.ErrFileReplaced
-	case pb.ErrorKind_NO_MEMORY:
-		return liteactor.ErrNoMemory
-	case pb.ErrorKind_NOT_READ_ONLY:
-		return liteactor.ErrNotReadOnly
+	}
+	for _, e := range kinds {
+		if e.kind == k {
+			return e.err
+		}
 	}
 	return nil
 }
@@ -165,15 +164,9 @@ func kindOf(err error) pb.ErrorKind {
 	if errors.As(err, &re) {
 		return re.Kind
 	}
-	for _, k := range []pb.ErrorKind{
-		pb.ErrorKind_INVALID_ARG, pb.ErrorKind_QUEUE_FULL, pb.ErrorKind_DROPPED, pb.ErrorKind_CLOSED,
-		pb.ErrorKind_READ_TIMEOUT, pb.ErrorKind_PANIC, pb.ErrorKind_READ_TOO_OLD, pb.ErrorKind_DEADLINE,
-		pb.ErrorKind_CANCELED, pb.ErrorKind_UNAVAILABLE, pb.ErrorKind_KEY_EXPIRED, pb.ErrorKind_TOO_LARGE,
-		pb.ErrorKind_CURSOR_EXPIRED, pb.ErrorKind_OVERLOADED, pb.ErrorKind_FILE_REPLACED, pb.ErrorKind_NO_MEMORY,
-		pb.ErrorKind_NOT_READ_ONLY,
-	} {
-		if errors.Is(err, kindSentinel(k)) {
-			return k
+	for _, e := range kinds {
+		if errors.Is(err, e.err) {
+			return e.kind
 		}
 	}
 	var xc sqlite3.ExtendedErrorCode

@@ -30,6 +30,22 @@ func TestErrorKindsRoundTrip(t *testing.T) {
 			t.Errorf("%v has no kind of its own (%v)", sentinel, k)
 		}
 	}
+	// Every kind the wire defines has its sentinel, and classifies back to
+	// itself: a kind added to the .proto without a sentinel fails here.
+	for v := range pb.ErrorKind_name {
+		k := pb.ErrorKind(v)
+		if k == pb.ErrorKind_OK || k == pb.ErrorKind_SQLITE {
+			continue
+		}
+		sentinel := kindSentinel(k)
+		if sentinel == nil {
+			t.Errorf("kind %v has no sentinel", k)
+			continue
+		}
+		if got := kindOf(fmt.Errorf("wrapped: %w", sentinel)); got != k {
+			t.Errorf("sentinel of kind %v classifies as %v", k, got)
+		}
+	}
 	// ErrNotReadOnly wraps sqlite3.READONLY: both match on the client.
 	got := fromProto(toProto(liteactor.ErrNotReadOnly))
 	if !errors.Is(got, liteactor.ErrNotReadOnly) || !errors.Is(got, sqlite3.READONLY) {
